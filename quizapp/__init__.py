@@ -1,0 +1,150 @@
+"""quizapp: classroom quizzes on the history of AI and crypto."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from . import access
+from .config import Config, instance_secret_key, shipped_dir
+from .extensions import babel, csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, errors, commands, start-up."""
+    app = Flask(__name__, static_folder=str(shipped_dir("static")), instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    start_up(app)
+    return app
+
+
+def configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    embedded = not app.config.get("SQLALCHEMY_DATABASE_URI")
+    if embedded:
+        db_file = Path(app.instance_path) / "quizapp.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if app.config.get("AUTO_SETUP") is None:
+        app.config["AUTO_SETUP"] = embedded
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            event.listen(
+                db.engine,
+                "connect",
+                lambda conn, rec: _sqlite_pragmas(conn, rec, timeout),
+            )
+    migrate.init_app(app, db, directory=str(shipped_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    access.init_app(app)
+
+
+def select_locale() -> str | None:
+    from flask_login import current_user
+
+    languages = list(current_app.config["LANGUAGES"])
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .quiz.views import bp as quiz_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(quiz_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: Any) -> tuple[str, int]:
+        code = getattr(error, "code", 500) or 500
+        return render_template("errors/error.html", code=code, error=error), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import questions_cli, users_cli
+
+    app.cli.add_command(questions_cli)
+    app.cli.add_command(users_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)
+
+
+def masked_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def start_up(app: Flask) -> None:
+    """Check the database; on the embedded default, migrate and load the shipped sets."""
+    if app.config["TESTING"]:
+        return
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        with app.app_context():
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            if app.config["AUTO_SETUP"]:
+                from flask_migrate import upgrade
+
+                from .bank.sync import sync_directory
+
+                upgrade()
+                report = sync_directory(Path(app.config["QUESTIONS_DIR"]))
+                db.session.commit()
+                log.info("question bank: %s", report.summary())
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise SystemExit(
+            f"quizapp: cannot reach the database {masked_url(url)}: {reason}"
+        ) from None

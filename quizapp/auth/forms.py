@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from .services import MIN_PASSWORD
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Remember me"))
+    submit = SubmitField(_l("Log in"))
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")),
+        ],
+        description=_l("3 to 64 letters or digits; you log in with it."),
+        render_kw={"autocomplete": "username"},
+    )
+    display_name = StringField(
+        _l("Display name"),
+        validators=[Length(max=80)],
+        description=_l("Optional: the name your teacher sees."),
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)],
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Create my account"))

@@ -1,0 +1,50 @@
+"""Accounts: creation and authentication. The caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Role, User
+
+MIN_PASSWORD = 8
+
+
+class UsernameTaken(ValueError):
+    pass
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(func.lower(User.username) == normalize_username(username))
+    )
+
+
+def create_user(
+    username: str,
+    password: str,
+    *,
+    role: str = Role.student.value,
+    display_name: str | None = None,
+) -> User:
+    name = normalize_username(username)
+    if find_user(name) is not None:
+        raise UsernameTaken(f"the username {name!r} is already taken")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    user = User(username=name, display_name=(display_name or username).strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = find_user(username)
+    if user is None or not user.check_password(password):
+        return None
+    return user

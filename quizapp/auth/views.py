@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from .. import access
+from ..extensions import db
+from .forms import LoginForm, RegisterForm
+from .services import UsernameTaken, authenticate, create_user
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@access.public
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.catalogue"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.username.data, form.password.data, display_name=form.display_name.data
+            )
+        except UsernameTaken:
+            form.username.errors.append(_("This username is already taken."))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s!", name=user.display_name), "success")
+            return redirect(url_for("quiz.catalogue"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.catalogue"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(url_for("quiz.catalogue")))
+        form.password.errors.append(_("Wrong username or password."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@access.logged_in
+def logout() -> Response:
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))

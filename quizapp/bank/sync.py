@@ -1,0 +1,235 @@
+"""Question files into the database: versioned, idempotent, never half-loaded.
+
+A question is identified by (set id, question id). An edited question gets a new version row and
+the old one stays for the responses that answered it; a question gone from its file is retired
+(never deleted); a set whose file is gone is retired. A file with errors changes nothing but the
+set's `load_error`, so the last good version stays live. The caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Attempt, Question, QuestionSet, Response, utcnow
+from .reader import FileReport, read_file
+
+log = logging.getLogger(__name__)
+SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired_sets: list[str] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)
+    new_versions: int = 0
+    retired_questions: int = 0
+    regraded: int = 0  # responses whose score changed under --regrade
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.failed)} failed",
+            f"{self.new_versions} new question versions",
+            f"{self.retired_questions} questions retired",
+        ]
+        if self.retired_sets:
+            parts.append(f"{len(self.retired_sets)} sets retired")
+        return ", ".join(parts)
+
+
+def question_files(directory: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.suffix in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def spec_hash(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def sync_directory(directory: Path, *, regrade: bool = False) -> SyncReport:
+    """Bring the database in line with every question file under `directory`."""
+    report = SyncReport()
+    seen_paths: set[str] = set()
+    claimed: dict[str, str] = {}
+    for path in question_files(directory):
+        relative = path.relative_to(directory).as_posix()
+        seen_paths.add(relative)
+        file_report = read_file(path, display=relative, lint=False)
+        slug = file_report.model.id if file_report.model else None
+        if slug is not None and slug in claimed:
+            file_report.model = None
+            file_report.diagnostics.append(_conflict(relative, slug, claimed[slug]))
+        if file_report.model is None:
+            _record_failure(relative, file_report, report)
+            continue
+        claimed[file_report.model.id] = relative
+        sync_file(file_report, relative, report, regrade=regrade)
+    for question_set in db.session.scalars(
+        select(QuestionSet).where(QuestionSet.status == "active")
+    ):
+        if question_set.path not in seen_paths:
+            question_set.status = "retired"
+            report.retired_sets.append(question_set.slug)
+    return report
+
+
+def _conflict(relative: str, slug: str, other: str) -> Any:
+    from .reader import Diagnostic
+
+    return Diagnostic(
+        relative,
+        1,
+        1,
+        "error",
+        f"the set id `{slug}` is already used by {other}",
+        "give each set its own `id`",
+    )
+
+
+def _record_failure(relative: str, file_report: FileReport, report: SyncReport) -> None:
+    messages = [str(d) for d in file_report.errors]
+    report.failed[relative] = messages
+    for message in messages:
+        log.error("question bank: %s", message)
+    existing = db.session.scalar(select(QuestionSet).where(QuestionSet.path == relative))
+    if existing is not None:
+        existing.load_error = "\n".join(messages)
+
+
+def sync_file(
+    file_report: FileReport, relative: str, report: SyncReport, *, regrade: bool = False
+) -> QuestionSet:
+    model = file_report.model
+    assert model is not None
+    question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.slug == model.id))
+    if (
+        question_set is not None
+        and question_set.content_hash == file_report.content_hash
+        and question_set.status == "active"
+        and question_set.path == relative
+    ):
+        question_set.load_error = None
+        report.unchanged.append(model.id)
+        return question_set
+    if question_set is None:
+        question_set = QuestionSet(slug=model.id)
+        db.session.add(question_set)
+        report.created.append(model.id)
+    else:
+        report.updated.append(model.id)
+    question_set.title = model.title
+    question_set.language = model.language
+    question_set.description = model.description
+    question_set.source = model.source.model_dump(mode="json") if model.source else None
+    question_set.settings = model.settings.model_dump(mode="json")
+    question_set.tags = list(model.tags)
+    question_set.path = relative
+    question_set.content_hash = file_report.content_hash
+    question_set.status = "active"
+    question_set.load_error = None
+    question_set.loaded_at = utcnow()
+    db.session.flush()
+    _sync_questions(question_set, model.questions, report, regrade=regrade)
+    return question_set
+
+
+def _sync_questions(
+    question_set: QuestionSet, questions: Iterable[Any], report: SyncReport, *, regrade: bool
+) -> None:
+    rows = db.session.scalars(select(Question).where(Question.set_id == question_set.id)).all()
+    current = {row.key: row for row in rows if row.is_current}
+    latest_version: dict[str, int] = {}
+    for row in rows:
+        latest_version[row.key] = max(latest_version.get(row.key, 0), row.version)
+    keys_in_file: set[str] = set()
+    for position, question in enumerate(questions):
+        keys_in_file.add(question.id)
+        spec = question.model_dump(mode="json")
+        digest = spec_hash(spec)
+        row = current.get(question.id)
+        if row is not None and row.content_hash == digest:
+            row.position = position
+            continue
+        if row is not None:
+            row.is_current = False
+        new_row = Question(
+            question_set=question_set,
+            key=question.id,
+            version=latest_version.get(question.id, 0) + 1,
+            is_current=True,
+            position=position,
+            type=question.type,
+            prompt=question.prompt,
+            points=question.points,
+            tags=list(question.tags),
+            spec=spec,
+            content_hash=digest,
+        )
+        db.session.add(new_row)
+        report.new_versions += 1
+        if row is not None and regrade:
+            db.session.flush()
+            report.regraded += regrade_responses(row, new_row)
+    for key, row in current.items():
+        if key not in keys_in_file:
+            row.is_current = False
+            row.retired_at = utcnow()
+            report.retired_questions += 1
+
+
+def regrade_responses(old: Question, new: Question) -> int:
+    """Grade the answers given to `old` again with `new`'s key; return how many scores changed.
+
+    Answers are carried over by the text of their choices, items and pairs, so reordering or
+    adding choices keeps them; an answer that cannot be carried over keeps its old score.
+    """
+    from ..grading import grade
+    from .translate import translate_answer
+
+    changed = 0
+    attempts: set[int] = set()
+    responses = db.session.scalars(
+        select(Response).where(Response.question_id == old.id, Response.answer.is_not(None))
+    ).all()
+    for response in responses:
+        answer = translate_answer(old.spec, new.spec, response.answer)
+        if answer is None:
+            continue
+        try:
+            result = grade(new.spec, answer)
+        except ValueError:
+            continue
+        points = result.points(new.points)
+        if response.score != result.score or response.points != points:
+            changed += 1
+            attempts.add(response.attempt_id)
+        response.question_id = new.id
+        response.answer = answer
+        response.score = result.score
+        response.points = points
+    db.session.flush()
+    for attempt_id in attempts:
+        attempt = db.session.get(Attempt, attempt_id)
+        if attempt is not None and attempt.score is not None:
+            attempt.score = sum(r.points or 0 for r in attempt.responses)
+            attempt.max_score = sum(r.question.points for r in attempt.responses)
+    return changed

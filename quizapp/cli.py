@@ -1,0 +1,125 @@
+"""Thin click commands over functions that the tests call directly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .bank.reader import FileReport, read_file
+from .bank.schema import json_schema
+from .bank.sync import question_files, sync_directory
+from .extensions import db
+from .models import Role
+
+questions_cli = AppGroup("questions", help="Validate, load and describe question sets.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def collect_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Expand folders into their question files; keep each file's path as the user typed it."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend((f, str(f)) for f in question_files(path))
+        else:
+            found.append((path, str(path)))
+    return found
+
+
+def validate_paths(paths: Iterable[Path]) -> list[FileReport]:
+    return [read_file(path, display) for path, display in collect_files(paths)]
+
+
+@questions_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """Check question files (default: the configured directory); exit 1 on any error."""
+    targets = list(paths) or [Path(current_app.config["QUESTIONS_DIR"])]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {missing[0]}")
+    reports = validate_paths(targets)
+    errors = sum(len(r.errors) for r in reports)
+    warnings = sum(len(r.warnings) for r in reports)
+    failed = errors > 0 or (strict and warnings > 0)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": not failed,
+                    "files": [
+                        {
+                            "path": r.display,
+                            "valid": not r.errors,
+                            "questions": len(r.model.questions) if r.model else 0,
+                            "diagnostics": [d.as_dict() for d in r.diagnostics],
+                        }
+                        for r in reports
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for report in reports:
+            for diagnostic in report.diagnostics:
+                click.echo(str(diagnostic), err=diagnostic.severity == "error")
+        questions = sum(len(r.model.questions) for r in reports if r.model)
+        click.echo(
+            f"{len(reports)} files, {questions} questions: "
+            f"{errors} errors, {warnings} warnings" + (" (strict)" if strict else ""),
+            err=failed,
+        )
+    if failed:
+        sys.exit(1)
+
+
+@questions_cli.command("sync")
+@click.option("--regrade", is_flag=True, help="Regrade past answers of edited questions.")
+def sync_command(regrade: bool) -> None:
+    """Load the configured directory into the database (idempotent)."""
+    report = sync_directory(Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade)
+    db.session.commit()
+    for path, messages in report.failed.items():
+        for message in messages:
+            click.echo(message, err=True)
+        click.echo(f"{path}: not loaded; its last good version stays live", err=True)
+    click.echo(report.summary())
+    if regrade:
+        click.echo(f"regraded: {report.regraded} scores changed")
+    if report.failed:
+        sys.exit(1)
+
+
+@questions_cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a question file."""
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="student")
+@click.option("--display-name", default=None)
+@click.password_option(help="Prompted for when not given.")
+def create_user_command(username: str, role: str, display_name: str | None, password: str) -> None:
+    """Create an account."""
+    from .auth.services import UsernameTaken, create_user
+
+    try:
+        user = create_user(username, password, role=role, display_name=display_name)
+    except (UsernameTaken, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {user.role} {user.username}")

@@ -1,0 +1,72 @@
+"""Configuration read from the environment (names documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import ClassVar
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def shipped_dir(name: str) -> Path:
+    """Return a top-level data folder (static, questions, migrations).
+
+    A built wheel carries it inside the package; a source checkout keeps it beside the package.
+    """
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+class Config:
+    """Production defaults; the values that depend on the instance folder are set in `configure`."""
+
+    TESTING = False
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("QUIZAPP_DATABASE_URL")
+    SECRET_KEY: str | None = os.environ.get("QUIZAPP_SECRET_KEY")
+    QUESTIONS_DIR = os.environ.get("QUIZAPP_QUESTIONS_DIR") or str(shipped_dir("questions"))
+    # Embedded default: migrate and load the question sets at start. Deployments set it to 0
+    # and run `flask db upgrade` and `flask questions sync` once per release instead.
+    AUTO_SETUP: bool | None = (
+        None
+        if os.environ.get("QUIZAPP_AUTO_SETUP") is None
+        else os.environ["QUIZAPP_AUTO_SETUP"].lower() in {"1", "true", "yes", "on"}
+    )
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    LANGUAGES = ("en", "fr")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("QUIZAPP_SECURE_COOKIES", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite: callers pass the database URL."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    AUTO_SETUP = False
+    WTF_CSRF_ENABLED = False
+    QUESTIONS_DIR = str(shipped_dir("questions"))
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, creating it (mode 0600) on first run."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,53 @@
+"""Markdown from question files, rendered and sanitized: teachers' text never runs as HTML."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_TAGS = {
+    "p",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "br",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h3",
+    "h4",
+    "del",
+    "sup",
+    "sub",
+}
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    return nh3.clean(_md.render(text), tags=_TAGS, link_rel="noopener noreferrer")
+
+
+def markdown(text: str | None) -> Markup:
+    return Markup(_render(text or ""))
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """Render a one-line text (a choice, a prompt in a list) without the wrapping paragraph."""
+    html = _render(text or "").strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)

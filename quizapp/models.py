@@ -1,0 +1,230 @@
+"""Typed SQLAlchemy 2.0 models: accounts, the versioned question bank, attempts and responses."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store UTC, always give back an aware datetime (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Role(enum.StrEnum):
+    student = "student"
+    teacher = "teacher"
+    admin = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint("role IN ('student', 'teacher', 'admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default=Role.student.value)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Bumped on password change: every session cookie carries it, so old sessions stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attempts: Mapped[list[Attempt]] = relationship(back_populates="user")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class QuestionSet(db.Model):
+    """One YAML file of the bank; its questions are versioned rows of `Question`."""
+
+    __tablename__ = "question_set"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'retired')", name="status_known"),
+        Index("ix_question_set_status_language", "status", "language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(35))
+    description: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    path: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # Errors of the last load that failed; the last good version stays live meanwhile.
+    load_error: Mapped[str | None] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="question_set", order_by="Question.position"
+    )
+
+
+class Question(db.Model):
+    """One version of a question, identified by (set, key); `is_current` marks the live one."""
+
+    __tablename__ = "question"
+    __table_args__ = (
+        UniqueConstraint("set_id", "key", "version"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+        CheckConstraint(
+            "type IN ('single', 'multiple', 'true_false', 'numeric', 'text', 'order', 'match')",
+            name="type_known",
+        ),
+        Index("ix_question_set_id_is_current", "set_id", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(16))
+    prompt: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(Float, default=1.0)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The whole validated question as the schema dumps it: what graders and templates read.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+
+
+class AttemptState(enum.StrEnum):
+    in_progress = "in_progress"
+    submitted = "submitted"
+    graded = "graded"
+    expired = "expired"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("user_id", "set_id", "number"),
+        CheckConstraint(
+            "state IN ('in_progress', 'submitted', 'graded', 'expired')", name="state_known"
+        ),
+        # At most one attempt in progress per student and set, whatever the race.
+        Index(
+            "uq_attempt_one_in_progress",
+            "user_id",
+            "set_id",
+            unique=True,
+            sqlite_where=text("state = 'in_progress'"),
+            postgresql_where=text("state = 'in_progress'"),
+        ),
+        Index("ix_attempt_user_id_set_id", "user_id", "set_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # user_id is indexed by ix_attempt_user_id_set_id, whose first column it is.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default=AttemptState.in_progress.value)
+    seed: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0.0)
+
+    user: Mapped[User] = relationship(back_populates="attempts")
+    question_set: Mapped[QuestionSet] = relationship()
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="attempt", order_by="Response.position"
+    )
+
+    @property
+    def fraction(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return self.score / self.max_score
+
+
+class Response(db.Model):
+    """A question frozen into an attempt (with its shuffled layout), and the student's answer."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "question_id"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 1)", name="score_fraction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # Presentation frozen at start: {"choices": [original indexes in display order], ...}.
+    layout: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    answer: Mapped[Any | None] = mapped_column(JSONType)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)  # fraction of the question's points
+    points: Mapped[float | None] = mapped_column(Float)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,292 @@
+"""Attempts: start, save, submit and grade. Views own HTTP; these functions own the writes.
+
+An attempt is a small state machine kept in the database:
+
+    in_progress --submit--> submitted --grade--> graded
+         \\--deadline + grace passed--> expired (graded on what was saved in time)
+
+Starting an attempt freezes its questions, their order and the order of their choices; the
+shuffles are drawn from a per-attempt seed and stored, so a reload or another device shows the
+same quiz. Each function flushes; the view commits once per request.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..grading import grade
+from ..models import Attempt, AttemptState, Question, QuestionSet, Response, User, utcnow
+
+
+class QuizError(Exception):
+    """A request that the rules refuse; the message is shown to the student."""
+
+
+class NoAttemptsLeft(QuizError):
+    pass
+
+
+class AttemptClosed(QuizError):
+    pass
+
+
+class TooLate(QuizError):
+    pass
+
+
+class AnswerLocked(QuizError):
+    pass
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    question_set: QuestionSet
+    questions: int
+    attempts_used: int
+    best: float | None  # best score as a fraction, None before any graded attempt
+    in_progress: int | None  # id of the attempt in progress
+
+    @property
+    def max_attempts(self) -> int | None:
+        return self.question_set.settings.get("max_attempts")
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(0, self.max_attempts - self.attempts_used)
+
+    @property
+    def time_limit(self) -> int | None:
+        return self.question_set.settings.get("time_limit")
+
+
+def catalogue(
+    user: User, language: str | None = None, tag: str | None = None
+) -> list[CatalogueEntry]:
+    """Active sets with their size and the user's standing: three queries, whatever the size."""
+    query = select(QuestionSet).where(QuestionSet.status == "active").order_by(QuestionSet.title)
+    if language:
+        query = query.where(QuestionSet.language == language)
+    sets = [s for s in db.session.scalars(query) if not tag or tag in (s.tags or [])]
+    if not sets:
+        return []
+    ids = [s.id for s in sets]
+    counts = dict(
+        db.session.execute(
+            select(Question.set_id, func.count())
+            .where(Question.set_id.in_(ids), Question.is_current.is_(True))
+            .group_by(Question.set_id)
+        ).all()
+    )
+    standing: dict[int, tuple[int, float | None, int | None]] = {}
+    rows = db.session.execute(
+        select(Attempt.set_id, Attempt.state, Attempt.id, Attempt.score, Attempt.max_score).where(
+            Attempt.user_id == user.id, Attempt.set_id.in_(ids)
+        )
+    ).all()
+    for set_id, state, attempt_id, score, max_score in rows:
+        used, best, current = standing.get(set_id, (0, None, None))
+        if state == AttemptState.in_progress:
+            current = attempt_id
+        else:
+            used += 1
+        if score is not None and max_score:
+            best = max(best or 0.0, score / max_score)
+        standing[set_id] = (used, best, current)
+    return [
+        CatalogueEntry(s, counts.get(s.id, 0), *standing.get(s.id, (0, None, None))) for s in sets
+    ]
+
+
+def settings_of(attempt: Attempt) -> dict[str, Any]:
+    return attempt.question_set.settings or {}
+
+
+def _layout(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
+    spec = question.spec
+    if question.type in {"single", "multiple"}:
+        order = list(range(len(spec["choices"])))
+        if shuffle_choices:
+            rng.shuffle(order)
+        return {"choices": order}
+    if question.type == "order":
+        order = list(range(len(spec["items"])))
+        while order == sorted(order):  # never show the answer as the starting order
+            rng.shuffle(order)
+        return {"items": order}
+    if question.type == "match":
+        order = list(range(len(spec["pairs"])))
+        rng.shuffle(order)
+        return {"rights": order}
+    return {}
+
+
+def start_attempt(user: User, question_set: QuestionSet, now: datetime | None = None) -> Attempt:
+    """Resume the attempt in progress, or start a new one if attempts are left."""
+    now = now or utcnow()
+    current = in_progress_attempt(user, question_set)
+    if current is not None:
+        expire_if_due(current, now)
+        if current.state == AttemptState.in_progress:
+            return current
+    settings = question_set.settings or {}
+    numbers = db.session.execute(
+        select(func.count(), func.max(Attempt.number)).where(
+            Attempt.user_id == user.id, Attempt.set_id == question_set.id
+        )
+    ).one()
+    used, last = numbers
+    if settings.get("max_attempts") is not None and used >= settings["max_attempts"]:
+        raise NoAttemptsLeft(_l("You have used all your attempts at this quiz."))
+    questions = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.set_id == question_set.id, Question.is_current.is_(True))
+            .order_by(Question.position)
+        )
+    )
+    if not questions:
+        raise QuizError(_l("This quiz has no questions yet."))
+    seed = random.SystemRandom().randrange(2**31)
+    rng = random.Random(seed)
+    if settings.get("shuffle_questions"):
+        rng.shuffle(questions)
+    limit = settings.get("time_limit")
+    attempt = Attempt(
+        user_id=user.id,
+        set_id=question_set.id,
+        number=(last or 0) + 1,
+        seed=seed,
+        started_at=now,
+        deadline=now + timedelta(seconds=limit) if limit else None,
+        max_score=sum(q.points for q in questions),
+    )
+    attempt.responses = [
+        Response(
+            question_id=q.id,
+            position=i,
+            layout=_layout(q, rng, settings.get("shuffle_choices", True)),
+        )
+        for i, q in enumerate(questions)
+    ]
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+        db.session.refresh(attempt)
+    except IntegrityError:
+        # Two tabs or a double click raced us: the other request's attempt wins.
+        existing = in_progress_attempt(user, question_set)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def in_progress_attempt(user: User, question_set: QuestionSet) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user.id,
+            Attempt.set_id == question_set.id,
+            Attempt.state == AttemptState.in_progress,
+        )
+    )
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=current_app.config.get("QUIZAPP_GRACE_SECONDS", 5))
+
+
+def is_late(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + grace()
+
+
+def expire_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close an attempt whose time is up; it is graded on the answers saved in time."""
+    now = now or utcnow()
+    if attempt.state != AttemptState.in_progress or not is_late(attempt, now):
+        return False
+    _finish(attempt, AttemptState.expired, attempt.deadline)
+    return True
+
+
+def save_answer(
+    attempt: Attempt, response: Response, answer: Any, now: datetime | None = None
+) -> bool:
+    """Store one answer; with immediate feedback it is graded and locked. False: not stored."""
+    now = now or utcnow()
+    if expire_if_due(attempt, now):
+        raise TooLate(_l("Time is up: answers sent after the deadline are not counted."))
+    if attempt.state != AttemptState.in_progress:
+        raise AttemptClosed(_l("This attempt is already submitted."))
+    immediate = settings_of(attempt).get("feedback") == "immediate"
+    if immediate and response.answered_at is not None:
+        raise AnswerLocked(_l("You have already answered this question."))
+    if answer is None and response.answer is None:
+        return False
+    response.answer = answer
+    response.answered_at = now if answer is not None else None
+    if immediate and answer is not None:
+        _grade_response(response)
+    db.session.flush()
+    return True
+
+
+def _grade_response(response: Response) -> None:
+    result = grade(response.question.spec, response.answer)
+    response.score = result.score
+    response.points = result.points(response.question.points)
+
+
+def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit and grade once: a replayed or concurrent submit finds the attempt closed."""
+    now = now or utcnow()
+    if expire_if_due(attempt, now) or attempt.state != AttemptState.in_progress:
+        return attempt
+    _finish(attempt, AttemptState.graded, now)
+    return attempt
+
+
+def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) -> None:
+    # Claim the attempt with a conditional UPDATE: of two concurrent submits, only one grades.
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.in_progress)
+        .values(state=AttemptState.submitted.value, submitted_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if claimed != 1:
+        return
+    total = 0.0
+    for response in attempt.responses:
+        if response.answer is None:
+            response.score, response.points = 0.0, 0.0
+        elif response.score is None:
+            _grade_response(response)
+        total += response.points or 0.0
+    attempt.score = round(total, 6)
+    attempt.state = final_state.value
+    db.session.flush()
+
+
+def passed(attempt: Attempt) -> bool | None:
+    mark = settings_of(attempt).get("pass_mark")
+    if mark is None or attempt.fraction is None:
+        return None
+    return attempt.fraction * 100 >= mark - 1e-9
+
+
+def answers_visible(attempt: Attempt) -> bool:
+    """Whether the result page may show right answers, explanations and quotes."""
+    mode = settings_of(attempt).get("feedback", "immediate")
+    return mode in {"immediate", "after_submit"} and attempt.state != AttemptState.in_progress

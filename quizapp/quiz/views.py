@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as HTTPResponse
+
+from .. import access
+from ..extensions import db
+from ..grading import InvalidAnswer
+from ..models import Attempt, AttemptState, Question, QuestionSet, Response
+from . import services
+from .forms import AnswerError, answer_from, build_form
+
+bp = Blueprint("quiz", __name__)
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The current user's attempt, with its set; 404 for anyone else's."""
+    attempt = db.session.scalar(
+        select(Attempt)
+        .options(joinedload(Attempt.question_set))
+        .where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
+    )
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _response_at(attempt: Attempt, number: int) -> Response:
+    response = db.session.scalar(
+        select(Response)
+        .options(joinedload(Response.question))
+        .where(Response.attempt_id == attempt.id, Response.position == number - 1)
+    )
+    if response is None:
+        abort(404)
+    return response
+
+
+def _progress(attempt: Attempt) -> tuple[int, int]:
+    total, answered = db.session.execute(
+        select(func.count(), func.count(Response.answered_at)).where(
+            Response.attempt_id == attempt.id
+        )
+    ).one()
+    return total, answered
+
+
+@bp.route("/quizzes")
+@access.logged_in
+def catalogue() -> str:
+    language = request.args.get("language") or None
+    tag = request.args.get("tag") or None
+    entries = services.catalogue(current_user, language=language, tag=tag)
+    all_sets = db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active")).all()
+    languages = sorted({s.language for s in all_sets})
+    tags = sorted({t for s in all_sets for t in (s.tags or [])})
+    return render_template(
+        "quiz/catalogue.html",
+        entries=entries,
+        languages=languages,
+        tags=tags,
+        language=language,
+        tag=tag,
+    )
+
+
+@bp.route("/quizzes/<slug>/start", methods=["POST"])
+@access.logged_in
+def start(slug: str) -> HTTPResponse:
+    question_set = db.session.scalar(
+        select(QuestionSet).where(QuestionSet.slug == slug, QuestionSet.status == "active")
+    )
+    if question_set is None:
+        abort(404)
+    try:
+        attempt = services.start_attempt(current_user, question_set)
+    except services.QuizError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("quiz.catalogue"))
+    db.session.commit()
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@access.logged_in
+def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, int]:
+    attempt = _own_attempt(attempt_id)
+    if services.expire_if_due(attempt):
+        db.session.commit()
+        flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
+    if attempt.state != AttemptState.in_progress:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    response = _response_at(attempt, number)
+    form = build_form(response, request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not form.validate():
+            if "csrf_token" in form.errors:
+                abort(400)
+            status = 422
+        else:
+            try:
+                answer = answer_from(form, response)
+                services.save_answer(attempt, response, answer)
+            except AnswerError as error:
+                form.answer.errors = [str(error)]
+                status = 422
+            except InvalidAnswer:
+                abort(400)
+            except services.TooLate as error:
+                db.session.commit()
+                flash(str(error), "warning")
+                return redirect(url_for("quiz.result", attempt_id=attempt.id))
+            except services.AttemptClosed:
+                return redirect(url_for("quiz.result", attempt_id=attempt.id))
+            except services.AnswerLocked as error:
+                flash(str(error), "info")
+                return redirect(request.path)
+            else:
+                db.session.commit()
+                total, _answered = _progress(attempt)
+                return redirect(_next_url(attempt, number, total, request.form.get("action")))
+    total, answered = _progress(attempt)
+    immediate = services.settings_of(attempt).get("feedback") == "immediate"
+    show_feedback = immediate and response.answered_at is not None
+    return render_template(
+        "quiz/question.html",
+        attempt=attempt,
+        response=response,
+        question=response.question,
+        form=form,
+        number=number,
+        total=total,
+        answered=answered,
+        show_feedback=show_feedback,
+        locked=show_feedback,
+    ), status
+
+
+def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> str:
+    """Where a question page's button leads once its answer is saved."""
+    if action == "check" and services.settings_of(attempt).get("feedback") == "immediate":
+        target = number
+    elif action == "previous":
+        target = max(1, number - 1)
+    elif action == "next" and number < total:
+        target = number + 1
+    else:
+        return url_for("quiz.review", attempt_id=attempt.id)
+    return url_for("quiz.question", attempt_id=attempt.id, number=target)
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@access.logged_in
+def review(attempt_id: int) -> str | HTTPResponse:
+    attempt = _own_attempt(attempt_id)
+    if services.expire_if_due(attempt):
+        db.session.commit()
+    if attempt.state != AttemptState.in_progress:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    responses = db.session.scalars(
+        select(Response)
+        .options(joinedload(Response.question))
+        .where(Response.attempt_id == attempt.id)
+        .order_by(Response.position)
+    ).all()
+    return render_template("quiz/review.html", attempt=attempt, responses=responses)
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@access.logged_in
+def submit(attempt_id: int) -> HTTPResponse:
+    attempt = _own_attempt(attempt_id)
+    services.submit(attempt)
+    db.session.commit()
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@access.logged_in
+def result(attempt_id: int) -> str | HTTPResponse:
+    attempt = _own_attempt(attempt_id)
+    if services.expire_if_due(attempt):
+        db.session.commit()
+    if attempt.state == AttemptState.in_progress:
+        return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))
+    responses = db.session.scalars(
+        select(Response)
+        .options(joinedload(Response.question).joinedload(Question.question_set))
+        .where(Response.attempt_id == attempt.id)
+        .order_by(Response.position)
+    ).all()
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        responses=responses,
+        passed=services.passed(attempt),
+        show_answers=services.answers_visible(attempt),
+    )
+
+
+@bp.app_template_global()
+def describe_answer(question: Question, answer: Any) -> str:
+    """A student's answer (or the key) in words, for feedback and results."""
+    from .display import describe
+
+    return describe(question.spec, answer)
