@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .schema import (
     QUESTION_TYPES,
@@ -30,6 +30,7 @@ from .schema import (
     NumericQuestion,
     OrderQuestion,
     Problem,
+    Question,
     QuestionBase,
     QuestionSetFile,
     Settings,
@@ -37,6 +38,7 @@ from .schema import (
     Source,
     TextQuestion,
     TrueFalseQuestion,
+    duplicate_ids,
 )
 
 try:
@@ -205,7 +207,7 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        error(line, column, _syntax_message(exc), _syntax_hint(exc, text))
+        error(line, column, _syntax_message(exc, text), _syntax_hint(exc, text))
         return report
     except yaml.YAMLError as exc:
         error(1, 1, f"not valid YAML: {exc}")
@@ -232,9 +234,11 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
         model = QuestionSetFile.model_validate(data)
     except ValidationError as exc:
         problems.extend(_problems_from_pydantic(exc, data))
+        problems.extend(_check_valid_questions(data, path.parent))
     else:
         problems.extend(model.check())
-        problems.extend(check_quotes(model, path.parent))
+        source_file = model.source.file if model.source else None
+        problems.extend(check_quotes(source_file, enumerate(model.questions), path.parent))
     for problem in problems:
         mark = locate(root, problem.path, key=problem.key)
         error(mark.line + 1, mark.column + 1, problem.message, problem.hint)
@@ -264,13 +268,13 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
 # --- YAML syntax errors, in a teacher's words -------------------------------------------------
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or exc.context or "not valid YAML").strip()
     if "mapping values are not allowed" in problem:
         return "a `: ` in unquoted text is read as the start of a key"
-    if "found character '\\t'" in problem:
+    if "tab character" in problem or "found character '\\t'" in problem:
         return "a tab character cannot be used for indentation"
-    if "expected chomping or indentation indicators" in problem:
+    if "chomping or indentation" in problem or _block_scalar_line(exc, text):
         return "a value starting with `>` or `|` is read as a block of text"
     if "found duplicate anchor" in problem or "found undefined alias" in problem:
         return problem
@@ -281,11 +285,25 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     return f"not valid YAML: {problem}"
 
 
+def _block_scalar_line(exc: yaml.MarkedYAMLError, text: str) -> bool:
+    """Whether the error's line is `key: > text` or `key: | text` (block indicators, no block)."""
+    mark = exc.problem_mark
+    if mark is None:
+        return False
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return re.search(r":\s+[>|][-+0-9]*\s+\S", line) is not None
+
+
 def _syntax_hint(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     problem = exc.problem or ""
-    if "mapping values are not allowed" in problem or "chomping" in problem:
+    if (
+        "mapping values are not allowed" in problem
+        or "chomping" in problem
+        or _block_scalar_line(exc, text)
+    ):
         return 'put the text in quotes: prompt: "..."'
-    if "'\\t'" in problem:
+    if "tab character" in problem or "'\\t'" in problem:
         return "indent with spaces"
     if "<block end>" in problem or "could not find expected ':'" in problem:
         return "check the indentation: items of a list start with `- ` at the same column"
@@ -330,34 +348,37 @@ def _follow(data: Any, path: Iterable[Any]) -> Any:
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
-    """Drop the union tags pydantic puts in `loc` (`('questions', 0, 'single', 'answer')`)."""
+    """Drop the union tag pydantic puts in `loc`: `('questions', 0, 'single', 'answer')`."""
     path: list[str | int] = []
     node = data
     for step in loc:
         if isinstance(node, dict):
-            if step in node or (step not in TYPE_MODELS and not _is_tag(step)):
-                path.append(step)
-                node = node.get(step)
-            # else: a union tag, not part of the data
+            if step not in node and step == node.get("type") and step in TYPE_MODELS:
+                continue  # the question type, as the discriminated union names its branch
+            path.append(step)
+            node = node.get(step)
         elif isinstance(node, list) and isinstance(step, int):
             path.append(step)
             node = node[step] if step < len(node) else None
-        elif not _is_tag(step):
+        else:
             path.append(step)
             node = None
     return tuple(path)
 
 
-def _is_tag(step: Any) -> bool:
-    return isinstance(step, str) and (
-        step in TYPE_MODELS or step in {"str", "constrained-str"} or "[" in step
-    )
-
-
 def _problems_from_pydantic(exc: ValidationError, data: Any) -> Iterator[Problem]:
     seen: set[tuple[Any, ...]] = set()
-    for err in exc.errors(include_url=False):
-        path = _data_path(tuple(err["loc"]), data)
+    errors = [(err, _data_path(tuple(err["loc"]), data)) for err in exc.errors(include_url=False)]
+    # `choises:` makes both an unknown key and a missing `choices`: the first says it all.
+    misspelt = {
+        (path[:-1], close[0])
+        for err, path in errors
+        if err["type"] == "extra_forbidden"
+        and (close := get_close_matches(str(path[-1]), _allowed_keys(path[:-1], data), 1, 0.6))
+    }
+    for err, path in errors:
+        if err["type"] == "missing" and (path[:-1], path[-1]) in misspelt:
+            continue
         kind = err["type"]
         value = err.get("input")
         problem = _problem(kind, path, value, err, data)
@@ -491,20 +512,43 @@ def closest_passage(quote: str, source: str) -> str:
     return best[:200]
 
 
-def check_quotes(model: QuestionSetFile, base: Path) -> Iterator[Problem]:
-    if model.source is None or model.source.file is None:
+_QUESTION = TypeAdapter(Question)
+
+
+def _check_valid_questions(data: dict[str, Any], base: Path) -> Iterator[Problem]:
+    """When a set fails validation, still check the questions that are valid on their own."""
+    questions = data.get("questions")
+    if not isinstance(questions, list):
         return
-    source_path = (base / model.source.file).resolve()
+    yield from duplicate_ids([q.get("id") if isinstance(q, dict) else None for q in questions])
+    valid = []
+    for index, raw in enumerate(questions):
+        try:
+            question = _QUESTION.validate_python(raw)
+        except ValidationError:
+            continue
+        valid.append((index, question))
+        yield from question.check(("questions", index))
+    source = data.get("source")
+    if isinstance(source, dict) and isinstance(source.get("file"), str):
+        yield from check_quotes(source["file"], valid, base)
+
+
+def check_quotes(
+    source_file: str | None, questions: Iterable[tuple[int, QuestionBase]], base: Path
+) -> Iterator[Problem]:
+    if source_file is None:
+        return
     try:
-        source = _source_text(source_path)
+        source = _source_text((base / source_file).resolve())
     except (OSError, UnicodeDecodeError):
         yield Problem(
             ("source", "file"),
-            f"cannot read the source file {model.source.file!r}",
+            f"cannot read the source file {source_file!r}",
             "the path is relative to this YAML file",
         )
         return
-    for index, question in enumerate(model.questions):
+    for index, question in questions:
         if question.quote and normalize_quote(question.quote) not in source:
             passage = closest_passage(normalize_quote(question.quote), source)
             yield Problem(

@@ -334,11 +334,14 @@ class QuestionSetFile(Model):
     questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
 
     def check(self) -> Iterator[Problem]:
-        ids = [q.id for q in self.questions]
-        for index in _duplicates(ids):
-            yield Problem(("questions", index, "id"), f"question id {ids[index]!r} is used twice")
+        yield from duplicate_ids([q.id for q in self.questions])
         for index, question in enumerate(self.questions):
             yield from question.check(("questions", index))
+
+
+def duplicate_ids(ids: list[Any]) -> Iterator[Problem]:
+    for index in _duplicates(ids):
+        yield Problem(("questions", index, "id"), f"question id {ids[index]!r} is used twice")
 
 
 def json_schema() -> dict[str, Any]:

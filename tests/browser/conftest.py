@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.serving import make_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -37,15 +39,24 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(app: Any, db: Any, request: pytest.FixtureRequest) -> Callable[[], str]:
-    """Start the live server once the test has put its data in: returns the base URL."""
+def site(app: Any) -> Iterator[Callable[[], str]]:
+    """Serve the app on a free loopback port in a thread, once the test has put its data in.
+
+    A thread, not a forked process: the server shares this process's app and database file, and
+    nothing inherits Playwright's or pytest's state through a fork.
+    """
+    servers: list[Any] = []
 
     def start() -> str:
-        db.session.remove()
-        db.engine.dispose()  # the server process must not inherit this process's connections
-        return request.getfixturevalue("live_server").url()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
 
-    return start
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
