@@ -108,9 +108,11 @@ def parse_number(text: str) -> float:
         raise InvalidAnswer("expected text")
     cleaned = _SPACES.sub("", text.strip()).replace("\u2212", "-")
     if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(",", "")  # 1,000.5: the comma groups thousands
+        # 1,000.5 or 1.000,5: the last mark is the decimal one, the other groups thousands.
+        grouping = "," if cleaned.rfind(".") > cleaned.rfind(",") else "."
+        cleaned = cleaned.replace(grouping, "").replace(",", ".")
     elif cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")  # 10,5: a decimal comma
+        cleaned = cleaned.replace(",", ".")  # 10,5: a decimal comma (2,015 reads 2.015)
     if not _NUMBER.fullmatch(cleaned) or len(cleaned) > 40:
         raise ValueError(f"not a number: {text!r}")
     return float(cleaned)
@@ -121,6 +123,8 @@ def grade_numeric(spec: Spec, answer: Any) -> Grade:
     """Right when within `tolerance` of `answer`, or within [min, max] (both inclusive)."""
     try:
         value = parse_number(answer)
+    except InvalidAnswer:
+        raise
     except ValueError:
         return Grade(0.0)
     if spec.get("answer") is not None:
@@ -149,10 +153,14 @@ def grade_text(spec: Spec, answer: Any) -> Grade:
     if not isinstance(answer, str):
         raise InvalidAnswer("expected text")
     given = normalize_text(answer)
-    if given and any(given == normalize_text(a) for a in spec["accept"]):
+    if not given:
+        return Grade(0.0)
+    if any(given == normalize_text(a) for a in spec["accept"]):
         return Grade(1.0)
     pattern = spec.get("accept_regex")
-    if pattern and re.fullmatch(pattern, given):
+    if pattern and any(
+        re.fullmatch(pattern, candidate, re.IGNORECASE) for candidate in (answer.strip(), given)
+    ):
         return Grade(1.0)
     return Grade(0.0)
 

@@ -496,20 +496,33 @@ def normalize_quote(text: str) -> str:
     return re.sub(r'\s*"\s*', '"', text)
 
 
-_SOURCE_CACHE: dict[tuple[Path, float], str] = {}
+@dataclass(frozen=True)
+class _Source:
+    normalized: str
+    sentences: list[str]  # as written, for the "closest passage" hint
 
 
-def _source_text(path: Path) -> str:
+_SOURCE_CACHE: dict[tuple[Path, float], _Source] = {}
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*(?:[\s\u00a0\u202f]*[»”\"])?")
+
+
+def _source_text(path: Path) -> _Source:
     key = (path, path.stat().st_mtime)
     if key not in _SOURCE_CACHE:
-        _SOURCE_CACHE[key] = normalize_quote(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        sentences = [" ".join(m.split()) for m in _SENTENCE.findall(text) if m.strip()]
+        _SOURCE_CACHE[key] = _Source(normalize_quote(text), sentences)
     return _SOURCE_CACHE[key]
 
 
-def closest_passage(quote: str, source: str) -> str:
-    sentences = [s for s in re.split(r"(?<=[.!?»])\s+", source) if s]
-    best = max(sentences, key=lambda s: SequenceMatcher(None, quote, s).ratio(), default="")
-    return best[:200]
+def closest_passage(quote: str, sentences: list[str]) -> str:
+    """The sentence of the source most like the quote, as written there."""
+    target = normalize_quote(quote)
+    return max(
+        sentences,
+        key=lambda s: SequenceMatcher(None, target, normalize_quote(s)).ratio(),
+        default="",
+    )[:240]
 
 
 _QUESTION = TypeAdapter(Question)
@@ -549,8 +562,8 @@ def check_quotes(
         )
         return
     for index, question in questions:
-        if question.quote and normalize_quote(question.quote) not in source:
-            passage = closest_passage(normalize_quote(question.quote), source)
+        if question.quote and normalize_quote(question.quote) not in source.normalized:
+            passage = closest_passage(question.quote, source.sentences)
             yield Problem(
                 ("questions", index, "quote"),
                 "the quote is not in the source file",
