@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     start_up(app)
+    register_bank_reload(app)
     return app
 
 
@@ -93,10 +94,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .main.views import bp as main_bp
     from .quiz.views import bp as quiz_bp
+    from .teacher.views import bp as teacher_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(teacher_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -119,6 +122,27 @@ def register_template_helpers(app: Flask) -> None:
     from . import templating
 
     templating.init_app(app)
+
+
+def register_bank_reload(app: Flask) -> None:
+    """With `flask run --debug`, pick up edited question files on the next request."""
+    if not app.debug:
+        return
+    from .bank.sync import bank_signature, sync_directory
+
+    seen: dict[str, Any] = {}
+
+    def reload_question_files() -> None:
+        directory = Path(app.config["QUESTIONS_DIR"])
+        signature = bank_signature(directory)
+        if seen.get("signature") == signature:
+            return
+        report = sync_directory(directory)
+        db.session.commit()
+        seen["signature"] = signature
+        log.info("question bank reloaded: %s", report.summary())
+
+    app.before_request(reload_question_files)
 
 
 def masked_url(url: str) -> str:

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from .bank.reader import FileReport, read_file
 from .bank.schema import json_schema
 from .bank.sync import question_files, sync_directory
+from .config import Config
 from .extensions import db
 from .models import Role
 
@@ -36,15 +37,19 @@ def validate_paths(paths: Iterable[Path]) -> list[FileReport]:
     return [read_file(path, display) for path, display in collect_files(paths)]
 
 
-@questions_cli.command("validate")
+@click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
-    """Check question files (default: the configured directory); exit 1 on any error."""
-    targets = list(paths) or [Path(current_app.config["QUESTIONS_DIR"])]
+    """Check question files (default: the configured directory); exit 1 on any error.
+
+    Also installed as `quizapp-validate`, which needs no app or database (pre-commit runs it).
+    """
+    default = current_app.config["QUESTIONS_DIR"] if current_app else Config.QUESTIONS_DIR
+    targets = list(paths) or [Path(default)]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {missing[0]}")
@@ -83,6 +88,9 @@ def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         )
     if failed:
         sys.exit(1)
+
+
+questions_cli.add_command(validate_command)
 
 
 @questions_cli.command("sync")

@@ -7,7 +7,13 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask
-from flask_babel import format_decimal, format_percent, format_timedelta, get_locale
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+)
 
 from .markup import markdown, markdown_inline
 from .models import QuestionSet, utcnow
@@ -56,6 +62,7 @@ def init_app(app: Flask) -> None:
         "points": points,
         "duration": duration,
         "remaining": remaining,
+        "datetime": lambda value: format_datetime(value, "medium") if value else "—",
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(

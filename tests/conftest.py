@@ -15,6 +15,7 @@ import pytest
 import yaml
 from flask import Flask, g
 from flask.testing import FlaskClient
+from helpers import PASSWORD, set_document
 from sqlalchemy import create_engine, event, make_url, text
 
 from quizapp import create_app
@@ -25,7 +26,6 @@ from quizapp.models import QuestionSet, User
 
 POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -126,40 +126,6 @@ def make_user(db: Any) -> Callable[..., User]:
         return user
 
     return make
-
-
-def set_document(questions: list[dict[str, Any]] | None = None, **overrides: Any) -> dict[str, Any]:
-    """A valid question-set document; tests change what they are about."""
-    document: dict[str, Any] = {
-        "id": "sample",
-        "title": "Sample set",
-        "language": "en",
-        "settings": {"feedback": "after_submit", "shuffle_choices": False},
-        "tags": ["history"],
-        "questions": questions
-        or [
-            {
-                "id": "founding-year",
-                "type": "single",
-                "prompt": "When was OpenAI founded?",
-                "choices": ["2014", "2015", "2019"],
-                "answer": "2015",
-                "explanation": "In 2015, as a non-profit.",
-                "tags": ["openai"],
-            },
-            {
-                "id": "investor",
-                "type": "single",
-                "prompt": "Who invested more than 10 billion dollars?",
-                "choices": ["Microsoft", "Sequoia", "Google"],
-                "answer": "Microsoft",
-                "explanation": "Microsoft, from 2019.",
-                "tags": ["microsoft"],
-            },
-        ],
-    }
-    document.update(overrides)
-    return document
 
 
 @pytest.fixture

@@ -92,3 +92,27 @@ def test_embedded_default_migrates_and_loads_the_shipped_sets(tmp_path: Path):
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         assert revision is not None
         db.engine.dispose()
+
+
+def test_one_bad_file_never_stops_the_app_from_starting(tmp_path: Path):
+    questions = tmp_path / "questions"
+    questions.mkdir()
+    (questions / "good.yaml").write_text(
+        "id: good\ntitle: Good\nlanguage: en\nquestions:\n  - id: q\n    type: true_false\n"
+        "    prompt: OpenAI was founded in 2015.\n    answer: true\n"
+    )
+    (questions / "broken.yaml").write_text("id: [unclosed\n")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "AUTO_SETUP": True,
+            "SECRET_KEY": "x",
+            "QUESTIONS_DIR": str(questions),
+        }
+    )
+    from quizapp.extensions import db
+    from quizapp.models import QuestionSet
+
+    with app.app_context():
+        assert list(db.session.scalars(db.select(QuestionSet.slug))) == ["good"]
+        db.engine.dispose()

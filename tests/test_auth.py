@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from helpers import PASSWORD
+
 from quizapp.models import User
 
 
@@ -44,8 +46,6 @@ def test_login_logout(auth, client, make_user):
 
 def test_login_redirects_only_to_local_next(client, make_user):
     make_user("lin")
-    from tests.conftest import PASSWORD
-
     data = {"username": "lin", "password": PASSWORD}
     response = client.post("/auth/login?next=https://evil.example/x", data=data)
     assert response.headers["Location"] == "/quizzes"

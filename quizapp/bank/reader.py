@@ -412,7 +412,7 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
     if kind == "extra_forbidden":
         parent = _follow(data, path[:-1])
         hint = _did_you_mean(str(name), _allowed_keys(path[:-1], data))
-        if hint is None and path[-3:-1] and path[-3] == "choices":
+        if hint is None and len(path) >= 3 and path[-3] == "choices":
             hint = _colon_hint(parent)
         if hint is None:
             allowed = ", ".join(f"`{k}`" for k in _allowed_keys(path[:-1], data))

@@ -154,9 +154,12 @@ class QuestionBase(Model):
         return iter(())
 
 
-def _duplicates(texts: list[str]) -> Iterator[int]:
+def _duplicates(texts: list[Any]) -> Iterator[int]:
+    """Indexes of the texts seen before; anything but text (an invalid value) is skipped."""
     seen: set[str] = set()
     for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            continue
         if text in seen:
             yield index
         seen.add(text)

@@ -61,6 +61,15 @@ def question_files(directory: Path) -> list[Path]:
     )
 
 
+def bank_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """What changes when a question file is edited, added or removed (cheap: stat only)."""
+    signature = []
+    for path in question_files(directory):
+        stat = path.stat()
+        signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(signature)
+
+
 def spec_hash(spec: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 

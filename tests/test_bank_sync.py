@@ -1,0 +1,155 @@
+"""Files into the database: versions, retirement, regrading, bad files, reloading."""
+
+from __future__ import annotations
+
+import yaml
+from helpers import set_document
+from sqlalchemy import select
+
+from quizapp.bank.sync import sync_directory
+from quizapp.models import Attempt, Question, QuestionSet, Response
+from quizapp.quiz import services
+
+
+def write(questions_dir, document, name="sample.yaml"):
+    (questions_dir / name).write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+
+
+def versions(db, key):
+    return db.session.execute(
+        select(Question.version, Question.is_current, Question.retired_at.is_not(None))
+        .where(Question.key == key)
+        .order_by(Question.version)
+    ).all()
+
+
+def test_sync_is_idempotent(db, questions_dir):
+    write(questions_dir, set_document())
+    first = sync_directory(questions_dir)
+    db.session.commit()
+    assert first.created == ["sample"] and first.new_versions == 2
+    second = sync_directory(questions_dir)
+    db.session.commit()
+    assert second.unchanged == ["sample"] and second.new_versions == 0
+    assert db.session.scalar(select(db.func.count()).select_from(Question)) == 2
+
+
+def test_an_edited_question_becomes_a_new_version(db, questions_dir):
+    document = set_document()
+    write(questions_dir, document)
+    sync_directory(questions_dir)
+    db.session.commit()
+    document["questions"][0]["prompt"] = "In which year was OpenAI founded?"
+    write(questions_dir, document)
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    assert report.updated == ["sample"] and report.new_versions == 1
+    assert versions(db, "founding-year") == [(1, False, False), (2, True, False)]
+    assert versions(db, "investor") == [(1, True, False)]
+
+
+def test_a_removed_question_is_retired_not_deleted(db, questions_dir):
+    document = set_document()
+    write(questions_dir, document)
+    sync_directory(questions_dir)
+    db.session.commit()
+    document["questions"] = document["questions"][:1]
+    write(questions_dir, document)
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    assert report.retired_questions == 1
+    assert versions(db, "investor") == [(1, False, True)]
+
+
+def test_a_set_whose_file_is_gone_is_retired(db, questions_dir):
+    write(questions_dir, set_document())
+    sync_directory(questions_dir)
+    (questions_dir / "sample.yaml").unlink()
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    assert report.retired_sets == ["sample"]
+    assert db.session.scalar(select(QuestionSet.status)) == "retired"
+
+
+def test_a_broken_file_keeps_the_last_good_version_live(db, questions_dir):
+    document = set_document()
+    write(questions_dir, document)
+    sync_directory(questions_dir)
+    db.session.commit()
+    (questions_dir / "sample.yaml").write_text(
+        (questions_dir / "sample.yaml").read_text().replace("answer: '2015'", "answer: '2016'")
+    )
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    assert list(report.failed) == ["sample.yaml"]
+    assert "is not one of the choices" in report.failed["sample.yaml"][0]
+    question_set = db.session.scalar(select(QuestionSet))
+    assert question_set.status == "active" and "sample.yaml:" in question_set.load_error
+    current = db.session.scalar(select(Question).where(Question.key == "founding-year"))
+    assert current.spec["answer"] == "2015" and current.version == 1
+
+
+def test_two_files_with_one_id_load_only_the_first(db, questions_dir):
+    write(questions_dir, set_document(), name="a.yaml")
+    write(questions_dir, set_document(title="Copy"), name="b.yaml")
+    report = sync_directory(questions_dir)
+    assert report.created == ["sample"]
+    assert "already used by a.yaml" in report.failed["b.yaml"][0]
+
+
+def _graded_attempt(db, make_user, question_set, answer_index):
+    user = make_user()
+    attempt = services.start_attempt(user, question_set)
+    first = attempt.responses[0]
+    services.save_answer(attempt, first, answer_index)
+    services.submit(attempt)
+    db.session.commit()
+    return attempt
+
+
+def test_a_changed_key_never_silently_regrades(db, questions_dir, make_user, make_set):
+    question_set = make_set()
+    # Choice 0 is "2014": wrong under the shipped key.
+    attempt = _graded_attempt(db, make_user, question_set, 0)
+    assert attempt.score == 0
+    document = set_document()
+    document["questions"][0]["answer"] = "2014"
+    write(questions_dir, document)
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert report.regraded == 0 and attempt.score == 0  # never silently regraded
+    old = db.session.get(Response, attempt.responses[0].id)
+    assert old.question.version == 1 and old.score == 0
+
+
+def test_regrade_flag_regrades_answers_of_the_replaced_version(
+    db, questions_dir, make_user, make_set
+):
+    question_set = make_set()
+    attempt = _graded_attempt(db, make_user, question_set, 0)
+    document = set_document()
+    document["questions"][0]["answer"] = "2014"
+    document["questions"][0]["choices"] = ["2019", "2014", "2015"]  # reordered too
+    write(questions_dir, document)
+    report = sync_directory(questions_dir, regrade=True)
+    db.session.commit()
+    assert report.regraded == 1
+    attempt = db.session.get(Attempt, attempt.id)
+    assert attempt.score == 1.0
+    response = attempt.responses[0]
+    assert response.question.version == 2 and response.answer == 1  # "2014", carried by text
+
+
+def test_debug_mode_picks_up_edited_files_without_restart(app, client, db, questions_dir):
+    app.debug = True
+    from quizapp import register_bank_reload
+
+    register_bank_reload(app)
+    write(questions_dir, set_document())
+    client.get("/")
+    assert db.session.scalar(select(QuestionSet.title)) == "Sample set"
+    write(questions_dir, set_document(title="Edited title"))
+    client.get("/")
+    db.session.expire_all()
+    assert db.session.scalar(select(QuestionSet.title)) == "Edited title"
