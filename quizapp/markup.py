@@ -42,12 +42,12 @@ def _render(text: str) -> str:
 
 
 def markdown(text: str | None) -> Markup:
-    return Markup(_render(text or ""))
+    return Markup(_render(str(text or "")))
 
 
 def markdown_inline(text: str | None) -> Markup:
     """Render a one-line text (a choice, a prompt in a list) without the wrapping paragraph."""
-    html = _render(text or "").strip()
+    html = _render(str(text or "")).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return Markup(html)

@@ -55,20 +55,27 @@ def _number(form: Form, field: Field) -> None:
             raise ValidationError(_l("Enter a number, for example 2015 or 10,5.")) from None
 
 
+def _display_order(response: Response, key: str, size: int) -> list[int]:
+    """Original indexes in the order this attempt shows them (frozen in `Response.layout`)."""
+    return list((response.layout or {}).get(key, range(size)))
+
+
 def build_form(response: Response, formdata: Any = None) -> QuestionForm:
-    """The form for one question of an attempt, with fields in the attempt's frozen order."""
+    """The form for one question of an attempt, in the attempt's frozen order.
+
+    Every value the browser sees is a display position, never an original index: original
+    indexes follow the order the teacher wrote, which often starts with the right answer.
+    """
     spec = response.question.spec
-    layout = response.layout or {}
     kind = spec["type"]
     label = _l("Your answer")
     fields: dict[str, Field] = {}
     if kind in {"single", "multiple"}:
         texts = choice_texts(spec)
-        options = [SelectChoice(str(i), texts[i]) for i in layout.get("choices", range(len(texts)))]
+        order = _display_order(response, "choices", len(texts))
+        options = [SelectChoice(str(pos), texts[i]) for pos, i in enumerate(order)]
         field_class = OptionalRadioField if kind == "single" else CheckboxesField
-        fields["answer"] = field_class(
-            label, choices=options, validators=[Optional()], validate_choice=True
-        )
+        fields["answer"] = field_class(label, choices=options, validators=[Optional()])
     elif kind == "true_false":
         fields["answer"] = OptionalRadioField(
             label,
@@ -89,18 +96,20 @@ def build_form(response: Response, formdata: Any = None) -> QuestionForm:
         )
     elif kind == "order":
         items = spec["items"]
+        order = _display_order(response, "items", len(items))
         positions = [SelectChoice("", "—")] + [
             SelectChoice(str(p)) for p in range(1, len(items) + 1)
         ]
         sub = {
-            f"item_{i}": SelectField(items[i], choices=positions, validators=[Optional()])
-            for i in layout.get("items", range(len(items)))
+            f"item_{pos}": SelectField(items[i], choices=positions, validators=[Optional()])
+            for pos, i in enumerate(order)
         }
         fields["answer"] = FormField(type("OrderForm", (Form,), sub), label=label, separator="-")
     elif kind == "match":
         pairs = spec["pairs"]
+        rights = _display_order(response, "rights", len(pairs))
         options = [SelectChoice("", "—")] + [
-            SelectChoice(str(i), pairs[i][1]) for i in layout.get("rights", [])
+            SelectChoice(str(pos), pairs[i][1]) for pos, i in enumerate(rights)
         ]
         sub = {
             f"left_{i}": SelectField(pairs[i][0], choices=options, validators=[Optional()])
@@ -114,21 +123,28 @@ def build_form(response: Response, formdata: Any = None) -> QuestionForm:
 def initial_data(response: Response) -> Any:
     """The saved answer in form terms, so a reload shows what the server has."""
     answer = response.answer
-    kind = response.question.type
+    spec = response.question.spec
+    kind = spec["type"]
     if answer is None:
         return None
-    if kind == "single":
-        return str(answer)
-    if kind == "multiple":
-        return [str(i) for i in answer]
+    if kind in {"single", "multiple"}:
+        order = _display_order(response, "choices", len(spec["choices"]))
+        if kind == "single":
+            return str(order.index(answer))
+        return [str(order.index(i)) for i in answer]
     if kind == "true_false":
         return "true" if answer else "false"
     if kind in {"numeric", "text"}:
         return answer
     if kind == "order":
-        return {f"item_{item}": str(position + 1) for position, item in enumerate(answer)}
+        order = _display_order(response, "items", len(spec["items"]))
+        return {f"item_{order.index(item)}": str(rank + 1) for rank, item in enumerate(answer)}
     if kind == "match":
-        return {f"left_{i}": "" if c is None else str(c) for i, c in enumerate(answer)}
+        rights = _display_order(response, "rights", len(spec["pairs"]))
+        return {
+            f"left_{i}": "" if chosen is None else str(rights.index(chosen))
+            for i, chosen in enumerate(answer)
+        }
     return None
 
 
@@ -137,28 +153,32 @@ class AnswerError(ValueError):
 
 
 def answer_from(form: QuestionForm, response: Response) -> Any:
-    """The grading-shaped answer of a validated form; None for a blank question."""
+    """The grading-shaped answer (original indexes) of a validated form; None if blank."""
     data = form.answer.data
-    kind = response.question.type
-    if kind == "single":
-        return int(data) if data not in (None, "", "None") else None
-    if kind == "multiple":
-        return sorted(int(v) for v in data) if data else None
+    spec = response.question.spec
+    kind = spec["type"]
+    if kind in {"single", "multiple"}:
+        order = _display_order(response, "choices", len(spec["choices"]))
+        if kind == "single":
+            return order[int(data)] if data not in (None, "", "None") else None
+        return sorted(order[int(v)] for v in data) if data else None
     if kind == "true_false":
         return {"true": True, "false": False}.get(data or "")
     if kind in {"numeric", "text"}:
         text = (data or "").strip()
         return text or None
     if kind == "order":
-        chosen = {int(k.removeprefix("item_")): v for k, v in data.items()}
-        if not any(chosen.values()):
+        order = _display_order(response, "items", len(spec["items"]))
+        ranks = {order[int(k.removeprefix("item_"))]: v for k, v in data.items()}
+        if not any(ranks.values()):
             return None
-        if any(v == "" for v in chosen.values()) or len(set(chosen.values())) != len(chosen):
+        if "" in ranks.values() or len(set(ranks.values())) != len(ranks):
             raise AnswerError(_l("Give each item a different position."))
-        return [item for item, _ in sorted(chosen.items(), key=lambda kv: int(kv[1]))]
+        return [item for item, _ in sorted(ranks.items(), key=lambda kv: int(kv[1]))]
     if kind == "match":
+        rights = _display_order(response, "rights", len(spec["pairs"]))
         chosen = {int(k.removeprefix("left_")): v for k, v in data.items()}
         if not any(chosen.values()):
             return None
-        return [int(chosen[i]) if chosen.get(i) else None for i in range(len(chosen))]
+        return [rights[int(chosen[i])] if chosen.get(i) else None for i in range(len(chosen))]
     return None

@@ -203,7 +203,7 @@ def in_progress_attempt(user: User, question_set: QuestionSet) -> Attempt | None
 
 
 def grace() -> timedelta:
-    return timedelta(seconds=current_app.config.get("QUIZAPP_GRACE_SECONDS", 5))
+    return timedelta(seconds=current_app.config["GRACE_SECONDS"])
 
 
 def is_late(attempt: Attempt, now: datetime) -> bool:

@@ -100,6 +100,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
     response = _response_at(attempt, number)
     form = build_form(response, request.form if request.method == "POST" else None)
     status = 200
+    answer_error: str | None = None
     if request.method == "POST":
         if not form.validate():
             if "csrf_token" in form.errors:
@@ -110,7 +111,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 answer = answer_from(form, response)
                 services.save_answer(attempt, response, answer)
             except AnswerError as error:
-                form.answer.errors = [str(error)]
+                answer_error = str(error)
                 status = 422
             except InvalidAnswer:
                 abort(400)
@@ -141,6 +142,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         answered=answered,
         show_feedback=show_feedback,
         locked=show_feedback,
+        answer_error=answer_error,
     ), status
 
 
