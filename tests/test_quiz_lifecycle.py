@@ -167,9 +167,11 @@ def test_immediate_feedback_shows_key_explanation_and_source_then_locks(auth, cl
     assert "As a non-profit." in page
     assert '<blockquote lang="fr">Lors de sa création en 2015</blockquote>' in page
     assert "<cite>ChatGPT : OpenAI a failli</cite>, 01net" in page
-    response = client.post(first, data={"answer": "1", "action": "check"}, follow_redirects=True)
-    assert "You have already answered this question." in response.get_data(as_text=True)
+    # A forged change to a locked answer is not stored; the student just moves on.
+    response = client.post(first, data={"answer": "1", "action": "next"})
+    assert response.headers["Location"].endswith("/questions/2")
     assert answers(db, attempt_of(db)) == [0, None]
+    assert "Next question" in page and "Save and next" not in page
 
 
 @pytest.mark.parametrize(

@@ -228,9 +228,9 @@ def save_answer(
         raise TooLate(_l("Time is up: answers sent after the deadline are not counted."))
     if attempt.state != AttemptState.in_progress:
         raise AttemptClosed(_l("This attempt is already submitted."))
-    immediate = settings_of(attempt).get("feedback") == "immediate"
-    if immediate and response.answered_at is not None:
+    if is_locked(attempt, response):
         raise AnswerLocked(_l("You have already answered this question."))
+    immediate = settings_of(attempt).get("feedback") == "immediate"
     if answer is None and response.answer is None:
         return False
     response.answer = answer
@@ -239,6 +239,11 @@ def save_answer(
         _grade_response(response)
     db.session.flush()
     return True
+
+
+def is_locked(attempt: Attempt, response: Response) -> bool:
+    """With immediate feedback, an answered question is shown its key and cannot change."""
+    return settings_of(attempt).get("feedback") == "immediate" and response.answered_at is not None
 
 
 def _grade_response(response: Response) -> None:

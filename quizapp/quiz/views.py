@@ -108,8 +108,10 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
             status = 422
         else:
             try:
-                answer = answer_from(form, response)
-                services.save_answer(attempt, response, answer)
+                # A question locked by immediate feedback only navigates: whatever it
+                # sends (its fields are disabled) is never stored.
+                if not services.is_locked(attempt, response):
+                    services.save_answer(attempt, response, answer_from(form, response))
             except AnswerError as error:
                 answer_error = str(error)
                 status = 422
@@ -129,8 +131,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 total, _answered = _progress(attempt)
                 return redirect(_next_url(attempt, number, total, request.form.get("action")))
     total, answered = _progress(attempt)
-    immediate = services.settings_of(attempt).get("feedback") == "immediate"
-    show_feedback = immediate and response.answered_at is not None
+    show_feedback = services.is_locked(attempt, response)
     return render_template(
         "quiz/question.html",
         attempt=attempt,
