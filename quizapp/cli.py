@@ -22,6 +22,10 @@ questions_cli = AppGroup("questions", help="Validate, load and describe question
 users_cli = AppGroup("users", help="Manage accounts.")
 
 
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def collect_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     """Expand folders into their question files; keep each file's path as the user typed it."""
     found: list[tuple[Path, str]] = []
@@ -77,14 +81,15 @@ def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
             )
         )
     else:
+        # Like other linters: the findings and the summary on stdout, the verdict in the exit code.
         for report in reports:
             for diagnostic in report.diagnostics:
-                click.echo(str(diagnostic), err=diagnostic.severity == "error")
+                click.echo(str(diagnostic))
         questions = sum(len(r.model.questions) for r in reports if r.model)
         click.echo(
-            f"{len(reports)} files, {questions} questions: "
-            f"{errors} errors, {warnings} warnings" + (" (strict)" if strict else ""),
-            err=failed,
+            f"{count(len(reports), 'file')}, {count(questions, 'question')}: "
+            f"{count(errors, 'error')}, {count(warnings, 'warning')}"
+            + (" (strict)" if strict else "")
         )
     if failed:
         sys.exit(1)
@@ -97,7 +102,9 @@ questions_cli.add_command(validate_command)
 @click.option("--regrade", is_flag=True, help="Regrade past answers of edited questions.")
 def sync_command(regrade: bool) -> None:
     """Load the configured directory into the database (idempotent)."""
-    report = sync_directory(Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade)
+    report = sync_directory(
+        Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade, log_failures=False
+    )
     db.session.commit()
     for path, messages in report.failed.items():
         for message in messages:

@@ -32,7 +32,7 @@ def language_name(code: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, "#,##0.#%")
+    return "—" if value is None else format_percent(value)
 
 
 def points(value: float | None) -> str:

@@ -91,7 +91,8 @@ def test_a_valid_set_loads_without_diagnostics(tmp_path):
         pytest.param(
             "  - id: q1\n    type: true_false\n    prompt: Musk co-founded OpenAI.\n"
             "    answer: yes\n",
-            "set.yaml:8:13: error: expected true or false",
+            "set.yaml:8:13: error: expected true or false: only true and false are booleans: "
+            "yes, no, on, off are text",
             id="yaml11-boolean",
         ),
         pytest.param(
@@ -256,16 +257,17 @@ WARNINGS = """\
 
 
 def test_teaching_advice_comes_as_warnings_that_do_not_block(tmp_path):
-    report = diagnose(tmp_path, WARNINGS)
+    header = HEADER.replace("questions:\n", "settings: {shuffle_choices: false}\nquestions:\n")
+    report = diagnose(tmp_path, WARNINGS, header=header)
     assert report.model is not None
     assert lines(report) == [
-        "set.yaml:4:1: warning: the right choice is always choice 1: students notice: vary its "
+        "set.yaml:5:1: warning: the right choice is always choice 1: students notice: vary its "
         "position",
-        "set.yaml:5:5: warning: question `q1` has no explanation: students learn most from an "
+        "set.yaml:6:5: warning: question `q1` has no explanation: students learn most from an "
         "`explanation:` of the right answer",
-        "set.yaml:8:5: warning: only 2 choices: 3 or more make guessing harder",
-        "set.yaml:12:13: warning: the same prompt as question `q1`",
-        "set.yaml:18:13: warning: the prompt contains its own answer",
+        "set.yaml:9:5: warning: only 2 choices: 3 or more make guessing harder",
+        "set.yaml:13:13: warning: the same prompt as question `q1`",
+        "set.yaml:19:13: warning: the prompt contains its own answer",
     ]
 
 
@@ -302,3 +304,77 @@ def test_shipped_sets_are_translations_of_each_other():
     chronology = next(q for q in fr.questions if q.id == "chronology")
     assert chronology.type == "order" and len(chronology.items) >= 5
     assert "2014" in chronology.explanation and "2021" in chronology.explanation
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            "    prompt: !important The Sun is a star.\n",
+            "set.yaml:7:13: error: YAML tags such as `!important` are not supported: put the "
+            'text in quotes: prompt: "..."',
+            id="custom-tag",
+        ),
+        pytest.param(
+            "    prompt: *starred\n",
+            "set.yaml:7:13: error: a value starting with `*` is read as an alias: put the text "
+            'in quotes: prompt: "..."',
+            id="leading-star",
+        ),
+        pytest.param(
+            "    prompt: @mention\n",
+            "set.yaml:7:13: error: a value cannot start with this character (` @ %): put the "
+            'text in quotes: prompt: "..."',
+            id="leading-at",
+        ),
+        pytest.param(
+            '    prompt: "(in )?\\d{4}"\n',
+            "set.yaml:7:20: error: inside double quotes, `\\` starts an escape sequence: use "
+            "single quotes for text with backslashes, such as regular expressions: '\\d{4}'",
+            id="backslash-in-double-quotes",
+        ),
+    ],
+)
+def test_syntax_mistakes_in_a_teachers_words(tmp_path, line, expected):
+    body = "  - id: q1\n    type: true_false\n" + line + "    answer: true\n"
+    assert expected in lines(diagnose(tmp_path, body))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "  - id: q\n    type: numeric\n    prompt: N?\n    answer: nan\n",
+            "set.yaml:8:13: error: expected a finite number, found 'nan'",
+            id="nan",
+        ),
+        pytest.param(
+            "  - id: q\n    type: single\n    prompt: S?\n    choices: [null, yes, no]\n"
+            "    answer: 'yes'\n",
+            "set.yaml:8:15: error: choices item 1 is empty: write the text; quote it if it is "
+            "yes, no, null or ~",
+            id="empty-choice",
+        ),
+        pytest.param(
+            "  - id: q\n    type: match\n    prompt: M?\n    pairs: [[a, b, c], [d, e]]\n",
+            "set.yaml:8:13: error: a pair has exactly two sides: write it as [left, right]",
+            id="three-sided-pair",
+        ),
+    ],
+)
+def test_value_mistakes_in_a_teachers_words(tmp_path, body, expected):
+    assert expected in lines(diagnose(tmp_path, body))
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("{pass_mark: 0.6}", "expected a percentage such as 60%, found '0.6': add the % sign"),
+        ("{max_attempts: 0}", "`max_attempts` must be at least 1, not 0"),
+        ("{time_limit: 90}", "expected a duration such as 90s, 15m or 1h"),
+    ],
+)
+def test_settings_mistakes(tmp_path, settings, expected):
+    header = HEADER.replace("questions:\n", f"settings: {settings}\nquestions:\n")
+    messages = [d.message for d in diagnose(tmp_path, GOOD_SINGLE, header=header).errors]
+    assert messages == [expected]

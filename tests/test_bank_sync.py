@@ -153,3 +153,33 @@ def test_debug_mode_picks_up_edited_files_without_restart(app, client, db, quest
     client.get("/")
     db.session.expire_all()
     assert db.session.scalar(select(QuestionSet.title)) == "Edited title"
+
+
+def test_regrade_reaches_answers_to_versions_edited_by_an_earlier_sync(
+    db, questions_dir, make_user, make_set
+):
+    question_set = make_set()
+    attempt = _graded_attempt(db, make_user, question_set, 0)  # "2014": wrong
+    document = set_document()
+    document["questions"][0]["answer"] = "2014"
+    write(questions_dir, document)
+    sync_directory(questions_dir)  # as the app does at start: no regrade
+    document["questions"][0]["explanation"] = "Corrected."
+    write(questions_dir, document)
+    sync_directory(questions_dir)  # a later edit: version 3
+    report = sync_directory(questions_dir, regrade=True)
+    db.session.commit()
+    assert report.regraded == 1
+    attempt = db.session.get(Attempt, attempt.id)
+    assert attempt.score == 1.0 and attempt.responses[0].question.version == 3
+
+
+def test_a_file_that_changes_its_set_id_retires_the_old_set(db, questions_dir):
+    write(questions_dir, set_document())
+    sync_directory(questions_dir)
+    write(questions_dir, set_document(id="renamed"))
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    assert report.created == ["renamed"] and report.retired_sets == ["sample"]
+    statuses = dict(db.session.execute(select(QuestionSet.slug, QuestionSet.status)).all())
+    assert statuses == {"sample": "retired", "renamed": "active"}

@@ -130,3 +130,12 @@ def test_the_standalone_validator_needs_no_app(tmp_path):
     good.write_text(good.read_text().replace("language: en", "language: '!!'"))
     result = runner.invoke(validate_command, [str(good)])
     assert result.exit_code == 1 and "'!!' is not a language tag" in result.output
+
+
+def test_the_bank_page_lists_new_files_that_failed(auth, client, make_user, questions_dir):
+    (questions_dir / "draft.yaml").write_text("id: draft\ntitle: Draft\nlanguage: en\n")
+    make_user("teach", role="teacher")
+    auth.login("teach")
+    page = client.get("/teacher/bank").get_data(as_text=True)
+    assert "Files not loaded" in page
+    assert "draft.yaml:1:1: error: missing required key `questions`" in page

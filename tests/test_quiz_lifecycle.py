@@ -163,7 +163,7 @@ def test_immediate_feedback_shows_key_explanation_and_source_then_locks(auth, cl
     assert "As a non-profit." not in before and "Lors de sa création" not in before
     client.post(first, data={"answer": "0", "action": "check"})
     page = client.get(first).get_data(as_text=True)
-    assert "Not quite" in page and "The right answer:</strong> 2015" in page
+    assert "Not quite" in page and 'The right answer:</strong> <span lang="en">2015</span>' in page
     assert "As a non-profit." in page
     assert '<blockquote lang="fr">Lors de sa création en 2015</blockquote>' in page
     assert "<cite>ChatGPT : OpenAI a failli</cite>, 01net" in page

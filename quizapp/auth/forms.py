@@ -29,7 +29,9 @@ class RegisterForm(FlaskForm):
             Length(min=3, max=64),
             Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")),
         ],
-        description=_l("3 to 64 letters or digits; you log in with it."),
+        description=_l(
+            "3 to 64 letters, digits, dots, hyphens or underscores; you log in with it."
+        ),
         render_kw={"autocomplete": "username"},
     )
     display_name = StringField(

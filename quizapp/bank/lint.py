@@ -55,7 +55,8 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
             positions.append(question.choice_texts.index(question.answer))
         if _gives_away(question):
             yield Problem((*path, "prompt"), "the prompt contains its own answer")
-    if len(positions) >= 3 and len(set(positions)) == 1:
+    # Shuffled choices are shown in another order: where the key stands in the file is moot.
+    if len(positions) >= 3 and len(set(positions)) == 1 and not model.settings.shuffle_choices:
         yield Problem(
             ("questions",),
             f"the right choice is always choice {positions[0] + 1}",

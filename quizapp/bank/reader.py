@@ -46,6 +46,7 @@ try:
 except AttributeError:  # PyYAML built without libyaml: same results, slower
     _Loader = yaml.SafeLoader
 
+_QUOTE_HINT = 'put the text in quotes: prompt: "..."'
 MAX_BYTES = 2_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 40
@@ -121,6 +122,10 @@ class _Convert:
             raise _TooBig(node, f"more than {MAX_NODES:,} values (an alias bomb?)")
         if depth > MAX_DEPTH:
             raise _TooBig(node, f"nested deeper than {MAX_DEPTH} levels")
+        if node.tag and not node.tag.startswith("tag:yaml.org,2002:"):
+            self.problems.append(
+                (node, f"YAML tags such as `{node.tag}` are not supported", _QUOTE_HINT)
+            )
         if isinstance(node, yaml.ScalarNode):
             if node.style in _QUOTED_STYLES or node.value not in _NULLS:
                 return node.value
@@ -207,7 +212,7 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        error(line, column, _syntax_message(exc, text), _syntax_hint(exc, text))
+        error(line, column, *_syntax_entry(exc, text))
         return report
     except yaml.YAMLError as exc:
         error(1, 1, f"not valid YAML: {exc}")
@@ -268,21 +273,72 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
 # --- YAML syntax errors, in a teacher's words -------------------------------------------------
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+_SYNTAX = [
+    # (words of PyYAML's problem, our message or None to keep PyYAML's, our hint)
+    (
+        "mapping values are not allowed",
+        "a `: ` in unquoted text is read as the start of a key",
+        _QUOTE_HINT,
+    ),
+    ("tab character", "a tab character cannot be used for indentation", "indent with spaces"),
+    (
+        "found character '\\t'",
+        "a tab character cannot be used for indentation",
+        "indent with spaces",
+    ),
+    (
+        "chomping or indentation",
+        "a value starting with `>` or `|` is read as a block of text",
+        _QUOTE_HINT,
+    ),
+    ("found undefined alias", "a value starting with `*` is read as an alias", _QUOTE_HINT),
+    ("cannot start any token", "a value cannot start with this character (` @ %)", _QUOTE_HINT),
+    (
+        "expected alphabetic or numeric character",
+        "a value starting with `&` or `*` is read as an anchor or alias",
+        _QUOTE_HINT,
+    ),
+    (
+        "found unknown escape character",
+        "inside double quotes, `\\` starts an escape sequence",
+        "use single quotes for text with backslashes, such as regular expressions: '\\d{4}'",
+    ),
+    (
+        "could not find expected ':'",
+        "this line has no `key: value` form",
+        "check the indentation: items of a list start with `- ` at the same column",
+    ),
+    (
+        "expected <block end>",
+        "this line is not indented like the ones around it",
+        "check the indentation: items of a list start with `- ` at the same column",
+    ),
+    (
+        "did not find expected key",
+        "a key was expected here",
+        "check the indentation, and quote text that starts with [ { \" or '",
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "a list in [brackets] is not closed as expected",
+        "quote the items that contain commas or brackets",
+    ),
+    (
+        "found unexpected end of stream",
+        "a quoted text is not closed",
+        "a text that starts with a quote must end with the same quote",
+    ),
+]
+
+
+def _syntax_entry(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None]:
     problem = (exc.problem or exc.context or "not valid YAML").strip()
-    if "mapping values are not allowed" in problem:
-        return "a `: ` in unquoted text is read as the start of a key"
-    if "tab character" in problem or "found character '\\t'" in problem:
-        return "a tab character cannot be used for indentation"
-    if "chomping or indentation" in problem or _block_scalar_line(exc, text):
-        return "a value starting with `>` or `|` is read as a block of text"
-    if "found duplicate anchor" in problem or "found undefined alias" in problem:
-        return problem
-    if "could not find expected ':'" in problem:
-        return "this line has no `key: value` form"
-    if "expected <block end>" in problem:
-        return "this line is not indented like the ones around it"
-    return f"not valid YAML: {problem}"
+    if _block_scalar_line(exc, text):
+        return "a value starting with `>` or `|` is read as a block of text", _QUOTE_HINT
+    for words, message, hint in _SYNTAX:
+        if words in problem:
+            return message or problem, hint
+    return f"not valid YAML: {problem}", None
 
 
 def _block_scalar_line(exc: yaml.MarkedYAMLError, text: str) -> bool:
@@ -293,23 +349,6 @@ def _block_scalar_line(exc: yaml.MarkedYAMLError, text: str) -> bool:
     lines = text.split("\n")
     line = lines[mark.line] if mark.line < len(lines) else ""
     return re.search(r":\s+[>|][-+0-9]*\s+\S", line) is not None
-
-
-def _syntax_hint(exc: yaml.MarkedYAMLError, text: str) -> str | None:
-    problem = exc.problem or ""
-    if (
-        "mapping values are not allowed" in problem
-        or "chomping" in problem
-        or _block_scalar_line(exc, text)
-    ):
-        return 'put the text in quotes: prompt: "..."'
-    if "tab character" in problem or "'\\t'" in problem:
-        return "indent with spaces"
-    if "<block end>" in problem or "could not find expected ':'" in problem:
-        return "check the indentation: items of a list start with `- ` at the same column"
-    if "found unexpected end of stream" in problem or "found unknown escape" in problem:
-        return "check the quotes on this line: a text that starts with a quote must end with it"
-    return None
 
 
 # --- schema errors, in a teacher's words ------------------------------------------------------
@@ -429,6 +468,8 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
         return Problem(
             path, "missing required key `type`", "one of: " + ", ".join(QUESTION_TYPES), key=True
         )
+    if kind == "value_error" and message == "expected true or false":
+        return Problem(path, message, "only true and false are booleans: yes, no, on, off are text")
     if kind in {"string_type", "float_type", "int_type", "bool_type"} and isinstance(value, dict):
         hint = _colon_hint(value) or "this is a mapping of keys: check the indentation"
         return Problem(path, f"expected {_expected(kind)}, found a mapping", hint)
@@ -462,6 +503,24 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
         )
     if kind == "string_too_short":
         return Problem(path, f"`{name}` is empty")
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        bound = next(iter(err["ctx"].values()))
+        words = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[kind]
+        return Problem(path, f"`{_label(path)}` must be {words} {bound}, not {value}")
+    if kind == "finite_number":
+        return Problem(path, f"expected a finite number, found {value!r}")
+    if kind == "too_long":
+        count = err["ctx"]["max_length"]
+        if len(path) >= 2 and path[-2] == "pairs":
+            return Problem(path, "a pair has exactly two sides", "write it as [left, right]")
+        return Problem(path, f"`{_label(path)}` has more than {count} items")
+    if kind == "too_short" and len(path) >= 2 and path[-2] == "pairs":
+        return Problem(path, "a pair has exactly two sides", "write it as [left, right]")
     if kind == "too_short":
         what = "question" if name == "questions" else "item"
         count = err["ctx"]["min_length"]
@@ -469,8 +528,22 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
     if kind == "list_type":
         return Problem(path, f"`{name}` must be a list", "put each item on its own line: - ...")
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return Problem(path, f"`{name}` must be a mapping of keys and values")
+        if value is None:
+            return Problem(
+                path,
+                f"{_label(path)} is empty",
+                "write the text; quote it if it is yes, no, null or ~",
+            )
+        return Problem(path, f"`{_label(path)}` must be a mapping of keys and values")
     return Problem(path, message)
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    """`max_attempts`, or `choices` item 2, for messages about the value at `path`."""
+    if path and isinstance(path[-1], int):
+        parent = path[-2] if len(path) > 1 else "list"
+        return f"{parent} item {path[-1] + 1}"
+    return str(path[-1]) if path else "the file"
 
 
 def _expected(kind: str) -> str:

@@ -43,8 +43,6 @@ def _yaml12_bool(value: Any) -> Any:
 
 
 def _duration_seconds(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
     match = re.fullmatch(r"\s*(\d+)\s*(s|m|h)\s*", str(value))
     if not match or int(match[1]) == 0:
         raise ValueError("expected a duration such as 90s, 15m or 1h")
@@ -53,7 +51,10 @@ def _duration_seconds(value: Any) -> int:
 
 def _percent(value: Any) -> float:
     text = str(value).strip()
-    number = text[:-1].strip() if text.endswith("%") else text
+    if not text.endswith("%"):
+        # 0.6 could mean 60% or 0.6%: the sign says which.
+        raise ValueError(f"expected a percentage such as 60%, found {text!r}: add the % sign")
+    number = text[:-1].strip()
     try:
         result = float(number.replace(",", "."))
     except ValueError:
@@ -81,7 +82,7 @@ Duration = Annotated[
     BeforeValidator(_duration_seconds),
     Field(
         description="90s, 15m or 1h (stored as seconds)",
-        json_schema_extra={"type": ["string", "integer"], "pattern": r"^\s*\d+\s*[smh]\s*$"},
+        json_schema_extra={"type": "string", "pattern": r"^\s*\d+\s*[smh]\s*$"},
     ),
 ]
 Percent = Annotated[
@@ -89,14 +90,14 @@ Percent = Annotated[
     BeforeValidator(_percent),
     Field(
         description="a percentage such as 60%",
-        json_schema_extra={"type": ["string", "number"]},
+        json_schema_extra={"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*%\s*$"},
     ),
 ]
 Tags = Annotated[list[Slug], Field(max_length=20)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +324,7 @@ class QuestionSetFile(Model):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        allow_inf_nan=False,
         title="quizapp question set",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )

@@ -38,17 +38,18 @@ class SyncReport:
     regraded: int = 0  # responses whose score changed under --regrade
 
     def summary(self) -> str:
+        def count(number: int, singular: str, plural: str) -> str:
+            return f"{number} {singular if number == 1 else plural}"
+
         parts = [
-            f"{len(self.created)} created",
-            f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged",
-            f"{len(self.failed)} failed",
-            f"{self.new_versions} new question versions",
-            f"{self.retired_questions} questions retired",
+            f"sets: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed",
+            count(self.new_versions, "new question version", "new question versions"),
+            count(self.retired_questions, "question retired", "questions retired"),
         ]
         if self.retired_sets:
-            parts.append(f"{len(self.retired_sets)} sets retired")
-        return ", ".join(parts)
+            parts.append(count(len(self.retired_sets), "set retired", "sets retired"))
+        return "; ".join(parts)
 
 
 def question_files(directory: Path) -> list[Path]:
@@ -74,11 +75,17 @@ def spec_hash(spec: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def sync_directory(directory: Path, *, regrade: bool = False) -> SyncReport:
-    """Bring the database in line with every question file under `directory`."""
+def sync_directory(
+    directory: Path, *, regrade: bool = False, log_failures: bool = True
+) -> SyncReport:
+    """Bring the database in line with every question file under `directory`.
+
+    With `regrade`, answers given to any earlier version of a live question are graded again
+    with its current key, whichever sync made that version.
+    """
     report = SyncReport()
     seen_paths: set[str] = set()
-    claimed: dict[str, str] = {}
+    claimed: dict[str, str] = {}  # set id -> the file that defines it
     for path in question_files(directory):
         relative = path.relative_to(directory).as_posix()
         seen_paths.add(relative)
@@ -88,16 +95,22 @@ def sync_directory(directory: Path, *, regrade: bool = False) -> SyncReport:
             file_report.model = None
             file_report.diagnostics.append(_conflict(relative, slug, claimed[slug]))
         if file_report.model is None:
-            _record_failure(relative, file_report, report)
+            _record_failure(relative, file_report, report, log_failures)
             continue
         claimed[file_report.model.id] = relative
-        sync_file(file_report, relative, report, regrade=regrade)
+        sync_file(file_report, relative, report)
+    loaded_paths = set(claimed.values())
     for question_set in db.session.scalars(
         select(QuestionSet).where(QuestionSet.status == "active")
     ):
-        if question_set.path not in seen_paths:
+        gone = question_set.path not in seen_paths
+        # A file that now loads under another id no longer defines this set.
+        renamed = question_set.path in loaded_paths and claimed.get(question_set.slug) is None
+        if gone or renamed:
             question_set.status = "retired"
             report.retired_sets.append(question_set.slug)
+    if regrade:
+        report.regraded = regrade_earlier_versions()
     return report
 
 
@@ -114,19 +127,20 @@ def _conflict(relative: str, slug: str, other: str) -> Any:
     )
 
 
-def _record_failure(relative: str, file_report: FileReport, report: SyncReport) -> None:
+def _record_failure(
+    relative: str, file_report: FileReport, report: SyncReport, log_failures: bool
+) -> None:
     messages = [str(d) for d in file_report.errors]
     report.failed[relative] = messages
-    for message in messages:
-        log.error("question bank: %s", message)
+    if log_failures:
+        for message in messages:
+            log.error("question bank: %s", message)
     existing = db.session.scalar(select(QuestionSet).where(QuestionSet.path == relative))
     if existing is not None:
         existing.load_error = "\n".join(messages)
 
 
-def sync_file(
-    file_report: FileReport, relative: str, report: SyncReport, *, regrade: bool = False
-) -> QuestionSet:
+def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> QuestionSet:
     model = file_report.model
     assert model is not None
     question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.slug == model.id))
@@ -157,12 +171,12 @@ def sync_file(
     question_set.load_error = None
     question_set.loaded_at = utcnow()
     db.session.flush()
-    _sync_questions(question_set, model.questions, report, regrade=regrade)
+    _sync_questions(question_set, model.questions, report)
     return question_set
 
 
 def _sync_questions(
-    question_set: QuestionSet, questions: Iterable[Any], report: SyncReport, *, regrade: bool
+    question_set: QuestionSet, questions: Iterable[Any], report: SyncReport
 ) -> None:
     rows = db.session.scalars(select(Question).where(Question.set_id == question_set.id)).all()
     current = {row.key: row for row in rows if row.is_current}
@@ -195,14 +209,34 @@ def _sync_questions(
         )
         db.session.add(new_row)
         report.new_versions += 1
-        if row is not None and regrade:
-            db.session.flush()
-            report.regraded += regrade_responses(row, new_row)
     for key, row in current.items():
         if key not in keys_in_file:
             row.is_current = False
             row.retired_at = utcnow()
             report.retired_questions += 1
+
+
+def regrade_earlier_versions() -> int:
+    """Regrade every answer given to an earlier version of a live question; count changes."""
+    db.session.flush()
+    current = {
+        (q.set_id, q.key): q
+        for q in db.session.scalars(select(Question).where(Question.is_current.is_(True)))
+    }
+    answered_old = db.session.scalars(
+        select(Question)
+        .where(
+            Question.is_current.is_(False),
+            Question.id.in_(select(Response.question_id).where(Response.answer.is_not(None))),
+        )
+        .order_by(Question.id)
+    ).all()
+    changed = 0
+    for old in answered_old:
+        new = current.get((old.set_id, old.key))
+        if new is not None:
+            changed += regrade_responses(old, new)
+    return changed
 
 
 def regrade_responses(old: Question, new: Question) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from ..grading import choice_texts
@@ -37,7 +38,8 @@ def correct_answer(spec: dict[str, Any]) -> Any:
 
 
 def _number(value: float) -> str:
-    return f"{float(value):,.10g}".replace(",", "\u202f")
+    # No grouping: most numbers here are years (2015, not 2 015); the decimal mark is the reader's.
+    return format_decimal(float(value), format="0.##########")
 
 
 def describe(spec: dict[str, Any], answer: Any) -> str:

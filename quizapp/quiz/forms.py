@@ -52,7 +52,7 @@ def _number(form: Form, field: Field) -> None:
         try:
             parse_number(field.data)
         except ValueError:
-            raise ValidationError(_l("Enter a number, for example 2015 or 10,5.")) from None
+            raise ValidationError(_l("Enter a number, for example 2015 or 10.5.")) from None
 
 
 def _display_order(response: Response, key: str, size: int) -> list[int]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import func, select
 
 from .. import access
+from ..bank.reader import Diagnostic, read_file
+from ..bank.sync import question_files
 from ..extensions import db
 from ..models import Question, QuestionSet
 
@@ -22,4 +26,21 @@ def bank() -> str:
             .group_by(Question.set_id)
         ).all()
     )
-    return render_template("teacher/bank.html", sets=list(sets), counts=counts)
+    sets = list(sets)
+    return render_template(
+        "teacher/bank.html", sets=sets, counts=counts, unloaded=unloaded_files(sets)
+    )
+
+
+def unloaded_files(sets: list[QuestionSet]) -> dict[str, list[Diagnostic]]:
+    """Files of the folder that no set comes from (new files with errors), read afresh."""
+    directory = Path(current_app.config["QUESTIONS_DIR"])
+    known = {s.path for s in sets}
+    found = {}
+    for path in question_files(directory):
+        relative = path.relative_to(directory).as_posix()
+        if relative not in known:
+            report = read_file(path, display=relative, lint=False)
+            if report.errors:
+                found[relative] = report.errors
+    return found

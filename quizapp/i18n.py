@@ -1,0 +1,68 @@
+"""Compiled message catalogs at run time, so that no build step is needed.
+
+Only the `.po` sources are kept in the repository (`*.mo` is ignored). At start-up each
+`translations/<lang>/LC_MESSAGES/messages.po` is compiled to a `.mo` under the instance folder
+when it is missing or stale, and Flask-Babel is pointed at that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+
+SOURCE_DIR = Path(__file__).resolve().parent / "translations"
+DOMAIN = "messages"
+
+
+def init_app(app: Flask) -> None:
+    """Compile stale catalogs into `<instance>/translations` and tell Flask-Babel to read them.
+
+    Flask-Babel reads BABEL_TRANSLATION_DIRECTORIES in its own `init_app`: call this first.
+    """
+    target = Path(app.instance_path) / "translations"
+    compile_catalogs(SOURCE_DIR, target)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+
+
+def compile_catalogs(source: Path, target: Path) -> list[Path]:
+    """Compile each `<lang>/LC_MESSAGES/messages.po` of `source` into the same layout in `target`.
+
+    A `.mo` is rewritten unless its modification time equals its `.po`'s (the `.mo` is given the
+    `.po`'s time), so an edited `.po` is picked up, and so is an older one after a rollback.
+    Returns the `.mo` files written.
+    """
+    written: list[Path] = []
+    for po_path in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
+        po_time = po_path.stat().st_mtime_ns
+        if mo_path.exists() and mo_path.stat().st_mtime_ns == po_time:
+            continue
+        compile_catalog(po_path, mo_path, po_time)
+        written.append(mo_path)
+    return written
+
+
+def compile_catalog(po_path: Path, mo_path: Path, mtime_ns: int) -> None:
+    """Write `mo_path` from `po_path`, without fuzzy entries, atomically.
+
+    Several workers may start at once: each writes a temporary file and renames it into place,
+    so a reader sees either no `.mo` or a complete one.
+    """
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
+    mo_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=mo_path.parent, prefix=f".{mo_path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as mo_file:
+            write_mo(mo_file, catalog)
+        os.chmod(temp_name, 0o644)
+        os.utime(temp_name, ns=(mtime_ns, mtime_ns))
+        os.replace(temp_name, mo_path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
