@@ -58,3 +58,8 @@ def test_a_password_change_ends_other_sessions(auth, client, db, make_user):
     user.session_version += 1
     db.session.commit()
     assert client.get("/quizzes").status_code == 302
+
+
+def test_fields_without_hint_or_error_carry_no_empty_aria(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '="None"' not in page and 'aria-describedby=""' not in page

@@ -1,0 +1,85 @@
+"""axe-core (WCAG 2.1 A and AA rules) on every kind of page, in English and in French."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+QUESTIONS = [
+    {
+        "id": "s",
+        "type": "single",
+        "prompt": "Who invested?",
+        "choices": ["A", "B", "C"],
+        "answer": "B",
+        "explanation": "B did.",
+        "quote": "B did it.",
+    },
+    {
+        "id": "m",
+        "type": "multiple",
+        "prompt": "Which?",
+        "choices": ["A", "B", "C"],
+        "answer": ["A"],
+    },
+    {"id": "t", "type": "true_false", "prompt": "True?", "answer": True},
+    {"id": "n", "type": "numeric", "prompt": "Year?", "answer": 2015, "unit": "year"},
+    {"id": "x", "type": "text", "prompt": "Who?", "accept": ["Altman"]},
+    {"id": "o", "type": "order", "prompt": "Order?", "items": ["one", "two", "three"]},
+    {"id": "p", "type": "match", "prompt": "Match?", "pairs": [["a", "1"], ["b", "2"]]},
+]
+
+
+def check(page, axe, what: str) -> None:
+    results = axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_pages_have_no_wcag_violations(page, site, make_set, make_user, lang):
+    make_set(QUESTIONS, settings={"feedback": "immediate", "time_limit": "30m"})
+    make_user("teach", role="teacher")
+    base = site()
+    axe = Axe()
+    page.goto(f"{base}/?lang={lang}")
+    check(page, axe, "home")
+    page.goto(f"{base}/no/such/page?lang={lang}")
+    check(page, axe, "404")
+    page.goto(f"{base}/auth/register?lang={lang}")
+    page.locator("#username").fill("x")
+    page.locator("form.stack [type=submit]").click()
+    check(page, axe, "register with errors")
+    page.locator("#username").fill("ada")
+    page.locator("#password").fill("correct horse battery")
+    page.locator("#confirm").fill("correct horse battery")
+    page.locator("form.stack [type=submit]").click()
+    page.locator("form[action$='/start'] button").wait_for()
+    check(page, axe, "catalogue")
+    page.locator("form[action$='/start'] button").click()
+    for number in range(1, len(QUESTIONS) + 1):
+        page.locator("#prompt").wait_for()
+        check(page, axe, f"question {number}")
+        page.locator("button[value=check]:not(.default-action)").click()  # blank answer
+        if number == 1:
+            page.goto(page.url)  # the answered, locked page with its feedback
+        if number < len(QUESTIONS):
+            page.goto(page.url.rsplit("/", 1)[0] + f"/{number + 1}")
+    page.goto(page.url.rsplit("/", 2)[0] + "/review")
+    check(page, axe, "review")
+    page.locator("form[action$='/submit'] button").click()
+    page.locator("#score").wait_for()
+    check(page, axe, "result")
+    page.locator("form[action$='/logout'] button").click()
+    page.goto(f"{base}/auth/login?lang={lang}")
+    check(page, axe, "login")
+    page.locator("#username").fill("teach")
+    page.locator("#password").fill("correct horse battery")
+    page.locator("form.stack [type=submit]").click()
+    page.goto(f"{base}/teacher/bank")
+    check(page, axe, "question bank")
