@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -80,27 +80,29 @@ def register_extensions(app: Flask) -> None:
 
 
 def select_locale() -> str | None:
-    from flask_login import current_user
-
     languages = list(current_app.config["LANGUAGES"])
     chosen = request.args.get("lang")
     if chosen in languages:
         return chosen
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    # The user as Flask-Login already loaded it: asking `current_user` here could start
+    # loading it, and loading can need a translated message, hence this very function.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
     return request.accept_languages.best_match(languages)
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account.views import bp as account_bp
+    from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .classes.views import bp as classes_bp
     from .main.views import bp as main_bp
     from .quiz.views import bp as quiz_bp
     from .teacher.views import bp as teacher_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(quiz_bp)
-    app.register_blueprint(teacher_bp)
+    for blueprint in (main_bp, auth_bp, quiz_bp, classes_bp, account_bp, teacher_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -108,7 +110,7 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         return render_template("errors/error.html", code=code, error=error), code
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
 

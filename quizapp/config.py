@@ -34,6 +34,7 @@ class Config:
         else os.environ["QUIZAPP_AUTO_SETUP"].lower() in {"1", "true", "yes", "on"}
     )
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default: slow on purpose
     # Answers reaching the server this long after a time limit still count (network, clocks).
     GRACE_SECONDS = int(os.environ.get("QUIZAPP_GRACE_SECONDS", "5"))
     LANGUAGES = ("en", "fr")
@@ -60,6 +61,8 @@ class TestConfig(Config):
     QUESTIONS_DIR = str(shipped_dir("questions"))
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 def instance_secret_key(instance_path: Path) -> str:

@@ -79,7 +79,10 @@ class User(UserMixin, db.Model):
     attempts: Mapped[list[Attempt]] = relationship(back_populates="user")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        from flask import current_app
+
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -167,24 +170,41 @@ class Attempt(db.Model):
         CheckConstraint(
             "state IN ('in_progress', 'submitted', 'graded', 'expired')", name="state_known"
         ),
-        # At most one attempt in progress per student and set, whatever the race.
+        # At most one attempt in progress per student and set (self-study) or per student and
+        # assignment, whatever the race: two tabs or a double click cannot start a second one.
         Index(
             "uq_attempt_one_in_progress",
             "user_id",
             "set_id",
             unique=True,
-            sqlite_where=text("state = 'in_progress'"),
-            postgresql_where=text("state = 'in_progress'"),
+            sqlite_where=text("state = 'in_progress' AND assignment_id IS NULL"),
+            postgresql_where=text("state = 'in_progress' AND assignment_id IS NULL"),
+        ),
+        Index(
+            "uq_attempt_one_in_progress_per_assignment",
+            "user_id",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
+            postgresql_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
         ),
         Index("ix_attempt_user_id_set_id", "user_id", "set_id"),
+        CheckConstraint("penalty >= 0 AND penalty <= 1", name="penalty_fraction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # user_id is indexed by ix_attempt_user_id_set_id, whose first column it is.
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    # None for self-study from the catalogue; else the assignment it was taken for.
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=AttemptState.in_progress.value)
+    late: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Share of the score taken off for lateness (assignment policy), already applied to `score`.
+    penalty: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     seed: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -194,6 +214,7 @@ class Attempt(db.Model):
 
     user: Mapped[User] = relationship(back_populates="attempts")
     question_set: Mapped[QuestionSet] = relationship()
+    assignment: Mapped[Assignment | None] = relationship(back_populates="attempts")
     responses: Mapped[list[Response]] = relationship(
         back_populates="attempt", order_by="Response.position"
     )
@@ -228,3 +249,101 @@ class Response(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     question: Mapped[Question] = relationship()
+
+
+class Classroom(db.Model):
+    """A teacher's class: students join it with its code and take its assignments."""
+
+    __tablename__ = "classroom"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    join_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    teacher: Mapped[User] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan", order_by="Membership.display_name"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan", order_by="Assignment.due_at"
+    )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(db.Model):
+    """A student in a class, under the name the teacher sees (unique in the class)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("classroom_id", "user_id"),
+        UniqueConstraint("classroom_id", "display_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    # The display name folded for comparison: "Zoé" and "zoe " are the same pupil to a teacher.
+    display_key: Mapped[str] = mapped_column(String(80))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+
+class LatePolicy(enum.StrEnum):
+    refuse = "refuse"
+    accept = "accept"
+    penalty = "penalty"
+
+
+class Assignment(db.Model):
+    """A question set given to a class between two dates, with optional overrides."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        CheckConstraint("due_at > opens_at", name="due_after_opening"),
+        CheckConstraint("late_policy IN ('refuse', 'accept', 'penalty')", name="late_policy_known"),
+        CheckConstraint(
+            "late_penalty IS NULL OR (late_penalty >= 0 AND late_penalty <= 100)",
+            name="late_penalty_percent",
+        ),
+        CheckConstraint(
+            "feedback IS NULL OR feedback IN ('immediate', 'after_submit', 'after_due', 'never')",
+            name="feedback_known",
+        ),
+        Index("ix_assignment_classroom_id_due_at", "classroom_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    max_attempts: Mapped[int | None] = mapped_column(Integer)
+    time_limit: Mapped[int | None] = mapped_column(Integer)  # seconds
+    feedback: Mapped[str | None] = mapped_column(String(16))
+    late_policy: Mapped[str] = mapped_column(String(16), default=LatePolicy.refuse.value)
+    late_penalty: Mapped[float | None] = mapped_column(Float)  # percent of the score
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    question_set: Mapped[QuestionSet] = relationship()
+    attempts: Mapped[list[Attempt]] = relationship(back_populates="assignment")
+
+    def settings(self) -> dict[str, Any]:
+        """The set's settings with this assignment's overrides."""
+        merged = dict(self.question_set.settings or {})
+        for key in ("max_attempts", "time_limit", "feedback"):
+            value = getattr(self, key)
+            if value is not None:
+                merged[key] = value
+        return merged

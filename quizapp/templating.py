@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import (
     format_datetime,
@@ -14,6 +16,7 @@ from flask_babel import (
     format_timedelta,
     get_locale,
 )
+from flask_babel import gettext as _
 
 from .markup import markdown, markdown_inline
 from .models import QuestionSet, utcnow
@@ -48,6 +51,27 @@ def remaining(deadline: datetime) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def local_datetime(value: datetime | None, timezone: str | None = None) -> str:
+    """A date and time in the reader's locale, in `timezone` (a class's) or the app's."""
+    if value is None:
+        return "—"
+    if timezone is None:
+        return format_datetime(value, "medium")
+    return babel_dates.format_datetime(
+        value, "medium", tzinfo=ZoneInfo(timezone), locale=current_locale()
+    )
+
+
+def status_label(status: str) -> str:
+    return {
+        "todo": _("to do"),
+        "late": _("late"),
+        "missed": _("missed"),
+        "done": _("done"),
+        "upcoming": _("coming up"),
+    }.get(status, status)
+
+
 def source_language(question_set: QuestionSet) -> str:
     return (question_set.source or {}).get("language") or question_set.language
 
@@ -62,12 +86,13 @@ def init_app(app: Flask) -> None:
         "points": points,
         "duration": duration,
         "remaining": remaining,
-        "datetime": lambda value: format_datetime(value, "medium") if value else "—",
+        "datetime": local_datetime,
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(
         current_locale=current_locale,
         correct_answer=correct_answer,
         source_language=source_language,
+        status_label=status_label,
         now_iso=lambda: utcnow().isoformat(),
     )

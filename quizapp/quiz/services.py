@@ -24,7 +24,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..grading import grade
-from ..models import Attempt, AttemptState, Question, QuestionSet, Response, User, utcnow
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptState,
+    LatePolicy,
+    Question,
+    QuestionSet,
+    Response,
+    User,
+    utcnow,
+)
 
 
 class QuizError(Exception):
@@ -91,7 +101,9 @@ def catalogue(
     standing: dict[int, tuple[int, float | None, int | None]] = {}
     rows = db.session.execute(
         select(Attempt.set_id, Attempt.state, Attempt.id, Attempt.score, Attempt.max_score).where(
-            Attempt.user_id == user.id, Attempt.set_id.in_(ids)
+            Attempt.user_id == user.id,
+            Attempt.set_id.in_(ids),
+            Attempt.assignment_id.is_(None),  # self-study only: assignments have their page
         )
     ).all()
     for set_id, state, attempt_id, score, max_score in rows:
@@ -109,6 +121,9 @@ def catalogue(
 
 
 def settings_of(attempt: Attempt) -> dict[str, Any]:
+    """The set's settings, with the assignment's overrides when it was taken for one."""
+    if attempt.assignment_id is not None:
+        return attempt.assignment.settings()
     return attempt.question_set.settings or {}
 
 
@@ -131,21 +146,45 @@ def _layout(question: Question, rng: random.Random, shuffle_choices: bool) -> di
     return {}
 
 
-def start_attempt(user: User, question_set: QuestionSet, now: datetime | None = None) -> Attempt:
-    """Resume the attempt in progress, or start a new one if attempts are left."""
+def start_attempt(
+    user: User,
+    question_set: QuestionSet,
+    now: datetime | None = None,
+    assignment: Assignment | None = None,
+) -> Attempt:
+    """Resume the attempt in progress, or start a new one if the rules allow it.
+
+    For an assignment: not before it opens; after its due date only if its late policy
+    accepts late work (marked late, with its penalty); attempts are counted per assignment.
+    """
     now = now or utcnow()
-    current = in_progress_attempt(user, question_set)
+    current = in_progress_attempt(user, question_set, assignment)
     if current is not None:
         expire_if_due(current, now)
         if current.state == AttemptState.in_progress:
             return current
-    settings = question_set.settings or {}
-    numbers = db.session.execute(
-        select(func.count(), func.max(Attempt.number)).where(
+    settings = assignment.settings() if assignment else (question_set.settings or {})
+    late = False
+    if assignment is not None:
+        if now < assignment.opens_at:
+            raise QuizError(_l("This assignment is not open yet."))
+        late = now > assignment.due_at
+        if late and assignment.late_policy == LatePolicy.refuse:
+            raise QuizError(_l("The due date has passed: this assignment is closed."))
+    used = db.session.scalar(
+        select(func.count()).where(
+            Attempt.user_id == user.id,
+            Attempt.set_id == question_set.id,
+            Attempt.assignment_id == assignment.id
+            if assignment
+            else Attempt.assignment_id.is_(None),
+        )
+    )
+    last = db.session.scalar(
+        select(func.max(Attempt.number)).where(
             Attempt.user_id == user.id, Attempt.set_id == question_set.id
         )
-    ).one()
-    used, last = numbers
+    )
     if settings.get("max_attempts") is not None and used >= settings["max_attempts"]:
         raise NoAttemptsLeft(_l("You have used all your attempts at this quiz."))
     questions = list(
@@ -162,14 +201,23 @@ def start_attempt(user: User, question_set: QuestionSet, now: datetime | None = 
     if settings.get("shuffle_questions"):
         rng.shuffle(questions)
     limit = settings.get("time_limit")
+    deadline = now + timedelta(seconds=limit) if limit else None
+    if assignment is not None and assignment.late_policy == LatePolicy.refuse:
+        deadline = min(deadline, assignment.due_at) if deadline else assignment.due_at
+    penalty = 0.0
+    if late and assignment is not None and assignment.late_policy == LatePolicy.penalty:
+        penalty = (assignment.late_penalty or 0) / 100
     attempt = Attempt(
         user_id=user.id,
         set_id=question_set.id,
+        assignment_id=assignment.id if assignment else None,
         number=(last or 0) + 1,
         seed=seed,
         started_at=now,
-        deadline=now + timedelta(seconds=limit) if limit else None,
+        deadline=deadline,
         max_score=sum(q.points for q in questions),
+        late=late,
+        penalty=penalty,
     )
     attempt.responses = [
         Response(
@@ -185,19 +233,24 @@ def start_attempt(user: User, question_set: QuestionSet, now: datetime | None = 
         db.session.refresh(attempt)
     except IntegrityError:
         # Two tabs or a double click raced us: the other request's attempt wins.
-        existing = in_progress_attempt(user, question_set)
+        existing = in_progress_attempt(user, question_set, assignment)
         if existing is None:
             raise
         return existing
     return attempt
 
 
-def in_progress_attempt(user: User, question_set: QuestionSet) -> Attempt | None:
+def in_progress_attempt(
+    user: User, question_set: QuestionSet, assignment: Assignment | None = None
+) -> Attempt | None:
     return db.session.scalar(
         select(Attempt).where(
             Attempt.user_id == user.id,
             Attempt.set_id == question_set.id,
             Attempt.state == AttemptState.in_progress,
+            Attempt.assignment_id == assignment.id
+            if assignment
+            else Attempt.assignment_id.is_(None),
         )
     )
 
@@ -279,7 +332,7 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
         elif response.score is None:
             _grade_response(response)
         total += response.points or 0.0
-    attempt.score = round(total, 6)
+    attempt.score = round(total * (1 - attempt.penalty), 6)
     attempt.state = final_state.value
     db.session.flush()
 
@@ -291,7 +344,12 @@ def passed(attempt: Attempt) -> bool | None:
     return attempt.fraction * 100 >= mark - 1e-9
 
 
-def answers_visible(attempt: Attempt) -> bool:
+def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     """Whether the result page may show right answers, explanations and quotes."""
+    if attempt.state == AttemptState.in_progress:
+        return False
     mode = settings_of(attempt).get("feedback", "immediate")
-    return mode in {"immediate", "after_submit"} and attempt.state != AttemptState.in_progress
+    if mode == "after_due":
+        # Once the assignment is due, everyone has answered: the key can be shown.
+        return attempt.assignment is not None and (now or utcnow()) > attempt.assignment.due_at
+    return mode in {"immediate", "after_submit"}

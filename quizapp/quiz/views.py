@@ -23,7 +23,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
     """The current user's attempt, with its set; 404 for anyone else's."""
     attempt = db.session.scalar(
         select(Attempt)
-        .options(joinedload(Attempt.question_set))
+        .options(joinedload(Attempt.question_set), joinedload(Attempt.assignment))
         .where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
     )
     if attempt is None:

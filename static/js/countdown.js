@@ -7,7 +7,7 @@
   var served = document.querySelector('meta[name="server-time"]');
   if (served) skew = Date.parse(served.content) - Date.now();
   function tick() {
-    var left = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
+    var left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));  // as the server
     el.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
     if (left > 0) setTimeout(tick, 1000);
   }

@@ -1,0 +1,60 @@
+"""Administrators: accounts and their roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as HTTPResponse
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from .. import access
+from ..extensions import db
+from ..models import Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.student.value, _l("student")),
+            SelectChoice(Role.teacher.value, _l("teacher")),
+            SelectChoice(Role.admin.value, _l("administrator")),
+        ],
+    )
+
+
+@bp.route("/users")
+@access.roles("admin")
+def users() -> str:
+    search = (request.args.get("q") or "").strip()
+    query = select(User).order_by(User.role, User.username)
+    if search:
+        pattern = f"%{search.casefold()}%"
+        query = query.where(
+            func.lower(User.username).like(pattern) | func.lower(User.display_name).like(pattern)
+        )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, search=search, form=RoleForm())
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@access.roles("admin")
+def set_role(user_id: int) -> HTTPResponse:
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate():
+        abort(400)
+    admins = db.session.scalar(select(func.count()).where(User.role == Role.admin))
+    if user.role == Role.admin and form.role.data != Role.admin and admins <= 1:
+        flash(_("quizapp needs at least one administrator."), "error")
+        return redirect(url_for("admin.users"))
+    user.role = form.role.data
+    db.session.commit()
+    flash(_("%(name)s is now %(role)s.", name=user.display_name, role=form.role.data), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))

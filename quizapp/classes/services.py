@@ -1,0 +1,425 @@
+"""Classes, join codes, rosters and assignments. The view commits once per request."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.services import MIN_PASSWORD, create_user, find_user
+from ..extensions import db
+from ..grading import normalize_text
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptState,
+    Classroom,
+    LatePolicy,
+    Membership,
+    QuestionSet,
+    Role,
+    User,
+    utcnow,
+)
+
+# No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+MAX_ROSTER = 200
+
+
+class ClassError(ValueError):
+    """A refused request; the message is for the person who made it, about `field`."""
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.field = field
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def generate_password() -> str:
+    """Easy to read from a printed card: `kq7m-x3pa` (9 characters, about 40 bits)."""
+    return f"{_random(PASSWORD_ALPHABET, 4)}-{_random(PASSWORD_ALPHABET, 4)}"
+
+
+def normalize_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def new_join_code() -> str:
+    while True:
+        code = _random(CODE_ALPHABET, CODE_LENGTH)
+        if db.session.scalar(select(Classroom.id).where(Classroom.join_code == code)) is None:
+            return code
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def create_classroom(teacher: User, name: str, timezone: str) -> Classroom:
+    if not valid_timezone(timezone):
+        raise ClassError(_l("Unknown time zone: %(tz)s.", tz=timezone))
+    classroom = Classroom(
+        name=name.strip(), teacher_id=teacher.id, join_code=new_join_code(), timezone=timezone
+    )
+    db.session.add(classroom)
+    db.session.flush()
+    return classroom
+
+
+def renew_join_code(classroom: Classroom, valid_for: timedelta | None = None) -> None:
+    """A new code; the old one stops working. `valid_for` makes the new one expire."""
+    classroom.join_code = new_join_code()
+    classroom.join_code_expires_at = utcnow() + valid_for if valid_for else None
+
+
+def archive(classroom: Classroom) -> None:
+    classroom.archived_at = classroom.archived_at or utcnow()
+
+
+def classroom_for_code(code: str, now: datetime | None = None) -> Classroom:
+    now = now or utcnow()
+    classroom = db.session.scalar(
+        select(Classroom).where(Classroom.join_code == normalize_code(code))
+    )
+    if classroom is None or classroom.archived:
+        raise ClassError(_l("No class has this code. Check it with your teacher."), "code")
+    if classroom.join_code_expires_at is not None and classroom.join_code_expires_at < now:
+        raise ClassError(_l("This code has expired. Ask your teacher for a new one."), "code")
+    return classroom
+
+
+def display_key(name: str) -> str:
+    return normalize_text(name)[:80]
+
+
+def clean_display_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name or not display_key(name):
+        raise ClassError(_l("Enter the name your teacher knows you by."), "display_name")
+    if len(name) > 80 or any(unicodedata.category(c) == "Cc" for c in name):
+        raise ClassError(
+            _l("This name is too long or has characters that cannot be shown."), "display_name"
+        )
+    return name
+
+
+def join(classroom: Classroom, user: User, display_name: str) -> Membership:
+    if user.role != Role.student:
+        raise ClassError(_l("Only student accounts join classes."))
+    name = clean_display_name(display_name)
+    existing = db.session.scalars(
+        select(Membership).where(Membership.classroom_id == classroom.id)
+    ).all()
+    if any(m.user_id == user.id for m in existing):
+        raise ClassError(_l("You are already in this class."), "code")
+    if any(m.display_key == display_key(name) for m in existing):
+        raise ClassError(
+            _l("The name %(name)s is already taken in this class: add an initial.", name=name),
+            "display_name",
+        )
+    membership = Membership(
+        classroom_id=classroom.id, user_id=user.id, display_name=name, display_key=display_key(name)
+    )
+    db.session.add(membership)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ClassError(
+            _l("The name %(name)s is already taken in this class: add an initial.", name=name),
+            "display_name",
+        ) from None
+    return membership
+
+
+def _username_for(display_name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", normalize_text(display_name)).strip("-")[:20] or "student"
+    while True:
+        candidate = f"{base}-{_random(PASSWORD_ALPHABET, 4)}"
+        if find_user(candidate) is None:
+            return candidate
+
+
+def register_and_join(code: str, display_name: str, password: str) -> tuple[User, Membership]:
+    """A new student account from a join code: no email, a username made from the name."""
+    classroom = classroom_for_code(code)
+    name = clean_display_name(display_name)
+    if len(password) < MIN_PASSWORD:
+        raise ClassError(
+            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), "password"
+        )
+    user = create_user(_username_for(name), password, role=Role.student, display_name=name)
+    return user, join(classroom, user, name)
+
+
+@dataclass(frozen=True)
+class LoginCard:
+    display_name: str
+    username: str
+    password: str
+
+
+def parse_roster(text: str) -> list[str]:
+    """Names from pasted lines or a CSV (first column, or a `name`/`nom` column).
+
+    Every bad line is reported at once, with its number; nothing is created if any is bad.
+    """
+    rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+    column = 0
+    start = 0
+    if rows and any(c.strip().casefold() in {"name", "nom", "display name"} for c in rows[0]):
+        header = [c.strip().casefold() for c in rows[0]]
+        column = next(i for i, c in enumerate(header) if c in {"name", "nom", "display name"})
+        start = 1
+    names: list[str] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[start:], start=start + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        raw = row[column] if column < len(row) else ""
+        try:
+            name = clean_display_name(raw)
+        except ClassError as error:
+            errors.append(str(_l("line %(n)d: %(error)s", n=number, error=str(error))))
+            continue
+        key = display_key(name)
+        if key in seen:
+            errors.append(
+                str(
+                    _l(
+                        "line %(n)d: %(name)s is already on line %(first)d",
+                        n=number,
+                        name=name,
+                        first=seen[key],
+                    )
+                )
+            )
+            continue
+        seen[key] = number
+        names.append(name)
+    if not names and not errors:
+        errors.append(str(_l("The list is empty: write one name per line.")))
+    if len(names) > MAX_ROSTER:
+        errors.append(str(_l("At most %(n)d names at a time.", n=MAX_ROSTER)))
+    if errors:
+        raise RosterError(errors)
+    return names
+
+
+class RosterError(ClassError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors), "names")
+        self.errors = errors
+
+
+def add_roster(classroom: Classroom, names: list[str]) -> list[LoginCard]:
+    """Create an account per name, in the class; all or nothing (the caller commits)."""
+    taken = {
+        m.display_key: m.display_name
+        for m in db.session.scalars(
+            select(Membership).where(Membership.classroom_id == classroom.id)
+        )
+    }
+    clashes = [name for name in names if display_key(name) in taken]
+    if clashes:
+        raise RosterError(
+            [str(_l("%(name)s is already in this class", name=name)) for name in clashes]
+        )
+    cards = []
+    for name in names:
+        password = generate_password()
+        user = create_user(_username_for(name), password, role=Role.student, display_name=name)
+        join(classroom, user, name)
+        cards.append(LoginCard(name, user.username, password))
+    return cards
+
+
+def reset_password(user: User) -> str:
+    """A new password, shown once; every session of the account ends."""
+    password = generate_password()
+    user.set_password(password)
+    user.session_version += 1
+    return password
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def local_to_utc(value: datetime, timezone: str) -> datetime:
+    """A wall-clock time in the class's time zone (from a form) as an aware UTC datetime."""
+    from datetime import UTC
+
+    return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def create_assignment(
+    classroom: Classroom,
+    question_set: QuestionSet,
+    opens_at: datetime,
+    due_at: datetime,
+    *,
+    late_policy: str = LatePolicy.refuse.value,
+    late_penalty: float | None = None,
+    max_attempts: int | None = None,
+    time_limit: int | None = None,
+    feedback: str | None = None,
+) -> Assignment:
+    if classroom.archived:
+        raise ClassError(_l("This class is archived."))
+    if due_at <= opens_at:
+        raise ClassError(_l("The due date must come after the opening date."))
+    if late_policy == LatePolicy.penalty and late_penalty is None:
+        raise ClassError(_l("Give the penalty for late work, in percent."))
+    assignment = Assignment(
+        classroom_id=classroom.id,
+        set_id=question_set.id,
+        opens_at=opens_at,
+        due_at=due_at,
+        late_policy=late_policy,
+        late_penalty=late_penalty if late_policy == LatePolicy.penalty else None,
+        max_attempts=max_attempts,
+        time_limit=time_limit,
+        feedback=feedback,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+class Status:
+    upcoming = "upcoming"
+    todo = "todo"
+    late = "late"  # past due, not done, late work still accepted
+    missed = "missed"  # past due, not done, late work refused
+    done = "done"
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    status: str
+    best: float | None  # best graded score as a fraction
+    attempts: int
+    in_progress: int | None
+
+
+def assignment_status(assignment: Assignment, graded: bool, now: datetime) -> str:
+    if graded:
+        return Status.done
+    if now < assignment.opens_at:
+        return Status.upcoming
+    if now <= assignment.due_at:
+        return Status.todo
+    return Status.missed if assignment.late_policy == LatePolicy.refuse else Status.late
+
+
+def student_assignments(user: User, now: datetime | None = None) -> list[AssignmentRow]:
+    """Every assignment of the student's active classes, with its status (two queries)."""
+    now = now or utcnow()
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Membership, Membership.classroom_id == Assignment.classroom_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(Membership.user_id == user.id, Classroom.archived_at.is_(None))
+        .order_by(Assignment.due_at)
+    ).all()
+    standing = _standing(user.id, [a.id for a in assignments])
+    return [
+        AssignmentRow(a, assignment_status(a, standing[a.id][1] > 0, now), *standing[a.id])
+        for a in assignments
+    ]
+
+
+def _standing(user_id: int, assignment_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Per assignment: (best fraction, finished attempts, attempt in progress)."""
+    result: dict[int, list[Any]] = {a: [0, None, None] for a in assignment_ids}
+    if not assignment_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Attempt.assignment_id, Attempt.id, Attempt.state, Attempt.score, Attempt.max_score
+        ).where(Attempt.user_id == user_id, Attempt.assignment_id.in_(assignment_ids))
+    ).all()
+    for assignment_id, attempt_id, state, score, max_score in rows:
+        entry = result[assignment_id]
+        if state == AttemptState.in_progress:
+            entry[2] = attempt_id
+            continue
+        entry[0] += 1
+        if score is not None and max_score:
+            entry[1] = max(entry[1] or 0.0, score / max_score)
+    return {key: (best, count, current) for key, (count, best, current) in result.items()}
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    membership: Membership
+    status: str
+    best: float | None
+    attempts: int
+    late: bool
+
+
+def assignment_results(assignment: Assignment, now: datetime | None = None) -> list[ResultRow]:
+    """Each student of the class and where they stand on one assignment (two queries)."""
+    now = now or utcnow()
+    members = db.session.scalars(
+        select(Membership)
+        .where(Membership.classroom_id == assignment.classroom_id)
+        .order_by(Membership.display_key)
+    ).all()
+    rows = db.session.execute(
+        select(
+            Attempt.user_id, Attempt.state, Attempt.score, Attempt.max_score, Attempt.late
+        ).where(Attempt.assignment_id == assignment.id)
+    ).all()
+    by_user: dict[int, list[Any]] = {}
+    for user_id, state, score, max_score, late in rows:
+        entry = by_user.setdefault(user_id, [None, 0, False])
+        if state in (AttemptState.graded, AttemptState.expired):
+            entry[1] += 1
+            entry[2] = entry[2] or late
+            if max_score:
+                entry[0] = max(entry[0] or 0.0, (score or 0) / max_score)
+    results = []
+    for member in members:
+        best, count, late = by_user.get(member.user_id, [None, 0, False])
+        status = assignment_status(assignment, count > 0, now)
+        results.append(ResultRow(member, status, best, count, late))
+    return results
+
+
+def done_counts(classroom: Classroom) -> dict[int, int]:
+    """Per assignment of the class, how many students have a graded attempt (one query)."""
+    return dict(
+        db.session.execute(
+            select(Attempt.assignment_id, func.count(func.distinct(Attempt.user_id)))
+            .join(Assignment, Assignment.id == Attempt.assignment_id)
+            .where(
+                Assignment.classroom_id == classroom.id,
+                Attempt.state.in_([AttemptState.graded.value, AttemptState.expired.value]),
+            )
+            .group_by(Attempt.assignment_id)
+        ).all()
+    )

@@ -1,0 +1,321 @@
+"""Teachers' classes, joining with a code, and students' assignments."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as HTTPResponse
+
+from .. import access
+from ..extensions import db
+from ..models import Assignment, Classroom, Membership, QuestionSet, Role, utcnow
+from ..quiz import services as quiz_services
+from . import services
+from .forms import (
+    COMMON_TIMEZONES,
+    AssignmentForm,
+    ClassroomForm,
+    CodeForm,
+    ConfirmForm,
+    JoinForm,
+    JoinNewForm,
+    RosterForm,
+)
+
+bp = Blueprint("classes", __name__)
+
+
+def own_classroom(classroom_id: int) -> Classroom:
+    """A class of the current teacher (any class for an admin); 404 for anyone else."""
+    classroom = db.session.get(Classroom, classroom_id)
+    if classroom is None:
+        abort(404)
+    if current_user.role != Role.admin and classroom.teacher_id != current_user.id:
+        abort(404)
+    return classroom
+
+
+def _editable(classroom: Classroom) -> None:
+    if classroom.archived:
+        abort(409)
+
+
+@bp.route("/classes", methods=["GET", "POST"])
+@access.roles("teacher")
+def index() -> str | HTTPResponse | tuple[str, int]:
+    form = ClassroomForm()
+    if form.validate_on_submit():
+        classroom = services.create_classroom(current_user, form.name.data, form.timezone.data)
+        db.session.commit()
+        flash(_("Class created. Share its code with your students."), "success")
+        return redirect(url_for("classes.detail", classroom_id=classroom.id))
+    query = select(Classroom).order_by(Classroom.archived_at.is_not(None), Classroom.name)
+    if current_user.role != Role.admin:
+        query = query.where(Classroom.teacher_id == current_user.id)
+    classrooms = db.session.scalars(query).all()
+    status = 422 if form.errors else 200
+    return render_template(
+        "classes/index.html", classrooms=classrooms, form=form, timezones=COMMON_TIMEZONES
+    ), status
+
+
+@bp.route("/classes/<int:classroom_id>")
+@access.roles("teacher")
+def detail(classroom_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    return render_template(
+        "classes/detail.html",
+        classroom=classroom,
+        join_url=url_for("classes.join", code=classroom.join_code, _external=True),
+        done=services.done_counts(classroom),
+        roster_form=RosterForm(),
+        assignment_form=AssignmentForm(),
+        code_form=CodeForm(),
+        confirm_form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/classes/<int:classroom_id>/qr.svg")
+@access.roles("teacher")
+def qr_code(classroom_id: int) -> Response:
+    classroom = own_classroom(classroom_id)
+    url = url_for("classes.join", code=classroom.join_code, _external=True)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=8, border=2, title=_("Join %(name)s", name=classroom.name)
+    )
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"}
+    )
+
+
+@bp.route("/classes/<int:classroom_id>/code", methods=["POST"])
+@access.roles("teacher")
+def renew_code(classroom_id: int) -> HTTPResponse:
+    classroom = own_classroom(classroom_id)
+    _editable(classroom)
+    form = CodeForm()
+    if not form.validate():
+        abort(400)
+    days = form.valid_days.data
+    services.renew_join_code(classroom, timedelta(days=days) if days else None)
+    db.session.commit()
+    flash(
+        _("New join code: %(code)s. The old one no longer works.", code=classroom.join_code),
+        "success",
+    )
+    return redirect(url_for("classes.detail", classroom_id=classroom.id))
+
+
+@bp.route("/classes/<int:classroom_id>/archive", methods=["POST"])
+@access.roles("teacher")
+def archive(classroom_id: int) -> HTTPResponse:
+    classroom = own_classroom(classroom_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    services.archive(classroom)
+    db.session.commit()
+    flash(_("The class is archived: its code no longer works and its results are kept."), "info")
+    return redirect(url_for("classes.index"))
+
+
+@bp.route("/classes/<int:classroom_id>/roster", methods=["POST"])
+@access.roles("teacher")
+def roster(classroom_id: int) -> str | tuple[str, int]:
+    classroom = own_classroom(classroom_id)
+    _editable(classroom)
+    form = RosterForm()
+    errors: list[str] = []
+    if form.validate():
+        text = form.names.data or ""
+        if form.file.data:
+            try:
+                text = form.file.data.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                errors = [_("The file is not UTF-8 text: save it as CSV UTF-8.")]
+        if not errors:
+            try:
+                cards = services.add_roster(classroom, services.parse_roster(text))
+            except services.RosterError as error:
+                db.session.rollback()
+                errors = error.errors
+            else:
+                db.session.commit()
+                return render_template("classes/cards.html", classroom=classroom, cards=cards)
+    return render_template(
+        "classes/roster_errors.html", classroom=classroom, form=form, errors=errors
+    ), 422
+
+
+@bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/password", methods=["POST"])
+@access.roles("teacher")
+def reset_password(classroom_id: int, membership_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.classroom_id != classroom.id:
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    password = services.reset_password(membership.user)
+    db.session.commit()
+    card = services.LoginCard(membership.display_name, membership.user.username, password)
+    return render_template("classes/cards.html", classroom=classroom, cards=[card])
+
+
+@bp.route("/classes/<int:classroom_id>/assignments", methods=["POST"])
+@access.roles("teacher")
+def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
+    classroom = own_classroom(classroom_id)
+    _editable(classroom)
+    form = AssignmentForm()
+    if form.validate():
+        question_set = db.session.get(QuestionSet, int(form.set_id.data))
+        if question_set is None or question_set.status != "active":
+            abort(400)
+        try:
+            services.create_assignment(
+                classroom,
+                question_set,
+                services.local_to_utc(form.opens_at.data, classroom.timezone),
+                services.local_to_utc(form.due_at.data, classroom.timezone),
+                late_policy=form.late_policy.data,
+                late_penalty=float(form.late_penalty.data)
+                if form.late_penalty.data is not None
+                else None,
+                max_attempts=form.max_attempts.data,
+                time_limit=form.time_limit.data * 60 if form.time_limit.data else None,
+                feedback=form.feedback.data or None,
+            )
+        except services.ClassError as error:
+            form.due_at.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Assigned."), "success")
+            return redirect(url_for("classes.detail", classroom_id=classroom.id))
+    return render_template(
+        "classes/detail.html",
+        classroom=classroom,
+        join_url=url_for("classes.join", code=classroom.join_code, _external=True),
+        done=services.done_counts(classroom),
+        roster_form=RosterForm(formdata=None),
+        assignment_form=form,
+        code_form=CodeForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        now=utcnow(),
+    ), 422
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>")
+@access.roles("teacher")
+def results(classroom_id: int, assignment_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.classroom_id != classroom.id:
+        abort(404)
+    return render_template(
+        "classes/results.html",
+        classroom=classroom,
+        assignment=assignment,
+        rows=services.assignment_results(assignment),
+    )
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@access.public
+def join(code: str | None = None) -> str | HTTPResponse | tuple[str, int]:
+    """Join a class with its code: new students create their account here, without email."""
+    if current_user.is_authenticated and current_user.role != Role.student:
+        flash(_("Classes are joined with student accounts."), "info")
+        return redirect(url_for("main.index"))
+    form = JoinForm() if current_user.is_authenticated else JoinNewForm()
+    if request.method == "GET" and code:
+        form.code.data = services.normalize_code(code)
+    if form.validate_on_submit():
+        try:
+            if current_user.is_authenticated:
+                classroom = services.classroom_for_code(form.code.data)
+                services.join(classroom, current_user, form.display_name.data)
+                user = current_user
+            else:
+                user, membership = services.register_and_join(
+                    form.code.data, form.display_name.data, form.password.data
+                )
+                classroom = membership.classroom
+        except services.ClassError as error:
+            db.session.rollback()
+            target = form._fields.get(error.field or "", form.code)
+            target.errors = [*target.errors, str(error)]
+        else:
+            db.session.commit()
+            if not current_user.is_authenticated:
+                login_user(user)
+                flash(
+                    _(
+                        "Welcome to %(name)s! Your username is %(username)s: write it down to log "
+                        "in next time.",
+                        name=classroom.name,
+                        username=user.username,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("You joined %(name)s.", name=classroom.name), "success")
+            return redirect(url_for("classes.assignments"))
+    status = 422 if form.errors else 200
+    return render_template("classes/join.html", form=form), status
+
+
+@bp.route("/assignments")
+@access.logged_in
+def assignments() -> str:
+    rows = services.student_assignments(current_user)
+    classrooms = db.session.scalars(
+        select(Classroom)
+        .join(Membership)
+        .where(Membership.user_id == current_user.id)
+        .options(selectinload(Classroom.memberships))
+        .order_by(Classroom.name)
+    ).all()
+    return render_template("classes/assignments.html", rows=rows, classrooms=classrooms)
+
+
+@bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])
+@access.logged_in
+def start(assignment_id: int) -> HTTPResponse:
+    assignment = db.session.get(Assignment, assignment_id)
+    member = assignment is not None and db.session.scalar(
+        select(Membership.id).where(
+            Membership.classroom_id == assignment.classroom_id,
+            Membership.user_id == current_user.id,
+        )
+    )
+    if not member or assignment.classroom.archived:
+        abort(404)
+    try:
+        attempt = quiz_services.start_attempt(
+            current_user, assignment.question_set, assignment=assignment
+        )
+    except quiz_services.QuizError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("classes.assignments"))
+    db.session.commit()
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))

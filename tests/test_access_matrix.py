@@ -1,0 +1,143 @@
+"""Who may call what: every route of `app.url_map` against six kinds of visitor.
+
+A route added without a row here fails `test_every_route_is_in_the_matrix`, so its access rule
+gets decided and tested before it lands.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from helpers import PASSWORD
+
+from quizapp.classes import services as class_services
+from quizapp.models import utcnow
+from quizapp.quiz import services as quiz_services
+
+ROLES = ["anonymous", "student", "other_student", "teacher", "other_teacher", "admin"]
+OK, LOGIN, FORBIDDEN, HIDDEN = "ok", "login", "forbidden", "hidden"
+
+# endpoint: (method, path, expected for each of ROLES)
+EVERYONE = (OK,) * 6
+LOGGED_IN = (LOGIN, OK, OK, OK, OK, OK)
+OWN_ATTEMPT = (LOGIN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+TEACHERS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
+OWN_CLASS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)
+MEMBERS = (LOGIN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+ADMINS = (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+
+MATRIX = {
+    "main.index": ("GET", "/", EVERYONE),
+    "auth.register": ("GET", "/auth/register", EVERYONE),
+    "auth.login": ("GET", "/auth/login", EVERYONE),
+    "auth.logout": ("POST", "/auth/logout", LOGGED_IN),
+    "quiz.catalogue": ("GET", "/quizzes", LOGGED_IN),
+    "quiz.start": ("POST", "/quizzes/sample/start", LOGGED_IN),
+    "quiz.question": ("GET", "/attempts/{attempt}/questions/1", OWN_ATTEMPT),
+    "quiz.review": ("GET", "/attempts/{attempt}/review", OWN_ATTEMPT),
+    "quiz.submit": ("POST", "/attempts/{attempt}/submit", OWN_ATTEMPT),
+    "quiz.result": ("GET", "/attempts/{attempt}", OWN_ATTEMPT),
+    "teacher.bank": ("GET", "/teacher/bank", TEACHERS),
+    "classes.index": ("GET", "/classes", TEACHERS),
+    "classes.detail": ("GET", "/classes/{classroom}", OWN_CLASS),
+    "classes.qr_code": ("GET", "/classes/{classroom}/qr.svg", OWN_CLASS),
+    "classes.renew_code": ("POST", "/classes/{classroom}/code", OWN_CLASS),
+    "classes.archive": ("POST", "/classes/{classroom}/archive", OWN_CLASS),
+    "classes.roster": ("POST", "/classes/{classroom}/roster", OWN_CLASS),
+    "classes.reset_password": (
+        "POST",
+        "/classes/{classroom}/members/{membership}/password",
+        OWN_CLASS,
+    ),
+    "classes.assign": ("POST", "/classes/{classroom}/assignments", OWN_CLASS),
+    "classes.results": ("GET", "/classes/{classroom}/assignments/{assignment}", OWN_CLASS),
+    "classes.join": ("GET", "/join/{code}", EVERYONE),
+    "classes.assignments": ("GET", "/assignments", LOGGED_IN),
+    "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
+    "account.index": ("GET", "/account/", LOGGED_IN),
+    "account.password": ("POST", "/account/password", LOGGED_IN),
+    "account.language": ("POST", "/account/language", LOGGED_IN),
+    "account.export": ("GET", "/account/export.json", LOGGED_IN),
+    "account.delete": ("POST", "/account/delete", LOGGED_IN),
+    "admin.users": ("GET", "/admin/users", ADMINS),
+    "admin.set_role": ("POST", "/admin/users/{student_id}/role", ADMINS),
+}
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """Access is decided above the database: SQLite is enough, and keeps 180 cases quick."""
+    return f"sqlite:///{tmp_path / 'access.sqlite3'}"
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints - set(MATRIX) == set(), "add these routes to the access matrix"
+    assert set(MATRIX) - endpoints == set(), "these rows name routes that no longer exist"
+
+
+@pytest.fixture
+def world(db, make_user, make_set):
+    """Two classes with a teacher and a student each, an admin, an attempt, an assignment."""
+    question_set = make_set()
+    users = {
+        name: make_user(name, role=role)
+        for name, role in [
+            ("student", "student"),
+            ("other_student", "student"),
+            ("teacher", "teacher"),
+            ("other_teacher", "teacher"),
+            ("admin", "admin"),
+        ]
+    }
+    classroom = class_services.create_classroom(users["teacher"], "A", "Europe/Paris")
+    other = class_services.create_classroom(users["other_teacher"], "B", "Europe/Paris")
+    membership = class_services.join(classroom, users["student"], "Student")
+    class_services.join(other, users["other_student"], "Other")
+    now = utcnow()
+    assignment = class_services.create_assignment(
+        classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
+    )
+    attempt = quiz_services.start_attempt(users["student"], question_set)
+    db.session.commit()
+    return {
+        "attempt": attempt.id,
+        "classroom": classroom.id,
+        "membership": membership.id,
+        "assignment": assignment.id,
+        "code": classroom.join_code,
+        "student_id": users["student"].id,
+    }
+
+
+CASES = [
+    pytest.param(endpoint, role, expected, id=f"{endpoint}-{role}")
+    for endpoint, (_method, _path, row) in MATRIX.items()
+    for role, expected in zip(ROLES, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), CASES)
+def test_access(client, world, endpoint, role, expected):
+    method, path, _row = MATRIX[endpoint]
+    if role != "anonymous":
+        assert (
+            client.post("/auth/login", data={"username": role, "password": PASSWORD}).status_code
+            == 302
+        )
+    response = client.open(path.format(**world), method=method)
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    outcome = (
+        LOGIN
+        if status == 302 and "/auth/login" in location
+        else FORBIDDEN
+        if status == 403
+        else HIDDEN
+        if status == 404
+        else OK  # 400/409/422: the view ran and judged the empty request
+        if status < 400 or status in (400, 409, 422)
+        else f"unexpected {status}"
+    )
+    assert outcome == expected, f"{method} {path} as {role}: {status} {location}"
