@@ -109,10 +109,13 @@ def sync_command(regrade: bool) -> None:
     for path, messages in report.failed.items():
         for message in messages:
             click.echo(message, err=True)
-        click.echo(f"{path}: not loaded; its last good version stays live", err=True)
+        if path in report.never_loaded:
+            click.echo(f"{path}: not loaded", err=True)
+        else:
+            click.echo(f"{path}: not loaded; its last good version stays live", err=True)
     click.echo(report.summary())
     if regrade:
-        click.echo(f"regraded: {report.regraded} scores changed")
+        click.echo(f"regraded: {count(report.regraded, 'score')} changed")
     if report.failed:
         sys.exit(1)
 

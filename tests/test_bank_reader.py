@@ -378,3 +378,24 @@ def test_settings_mistakes(tmp_path, settings, expected):
     header = HEADER.replace("questions:\n", f"settings: {settings}\nquestions:\n")
     messages = [d.message for d in diagnose(tmp_path, GOOD_SINGLE, header=header).errors]
     assert messages == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "  - id: q\n    type: text\n    prompt: T?\n    accept: [x, '']\n",
+            "set.yaml:8:17: error: accept item 2 is empty",
+        ),
+        (
+            "  - id: q\n    type: single\n    prompt: S?\n    choices: [a, '', c]\n    answer: a\n",
+            "set.yaml:8:18: error: choices item 2 is empty",
+        ),
+        (
+            "  - id: q\n    type: numeric\n    prompt: N?\n    answer: 3\n    tolerance: -1\n",
+            "set.yaml:9:16: error: `tolerance` must be at least 0, not -1",
+        ),
+    ],
+)
+def test_empty_items_and_bounds_name_the_item(tmp_path, body, expected):
+    assert expected in lines(diagnose(tmp_path, body))

@@ -77,7 +77,7 @@ def test_sync_loads_and_reports_failures(app, db, questions_dir):
     (questions_dir / "bad.yaml").write_text("id: [\n")
     result = app.test_cli_runner().invoke(args=["questions", "sync"])
     assert result.exit_code == 1
-    assert "bad.yaml: not loaded; its last good version stays live" in result.output
+    assert "bad.yaml: not loaded\n" in result.output  # new: there is no good version yet
     assert "1 created" in result.output
     assert db.session.scalar(select(QuestionSet.slug)) == "sample"
 

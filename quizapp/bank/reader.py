@@ -476,7 +476,7 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
     if kind in {"string_type", "float_type", "int_type"} and isinstance(value, list):
         return Problem(path, f"expected {_expected(kind)}, found a list")
     if kind in {"string_type", "float_type", "int_type", "bool_type"} and value is None:
-        return Problem(path, f"`{name}` is empty", f"give {_expected(kind)}")
+        return Problem(path, f"{_label(path)} is empty", f"give {_expected(kind)}")
     if kind in {"float_parsing", "float_type"}:
         return Problem(
             path,
@@ -502,9 +502,9 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
             "use lowercase letters, digits and hyphens, e.g. `founding-year`",
         )
     if kind == "string_too_short":
-        return Problem(path, f"`{name}` is empty")
+        return Problem(path, f"{_label(path)} is empty")
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        bound = next(iter(err["ctx"].values()))
+        bound = f"{next(iter(err['ctx'].values())):g}"
         words = {
             "greater_than_equal": "at least",
             "less_than_equal": "at most",
@@ -540,6 +540,8 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
 
 def _label(path: tuple[Any, ...]) -> str:
     """`max_attempts`, or `choices` item 2, for messages about the value at `path`."""
+    if len(path) >= 3 and path[-1] == "text" and path[-3] == "choices":
+        path = path[:-1]  # a choice's text is, to a teacher, the choice
     if path and isinstance(path[-1], int):
         parent = path[-2] if len(path) > 1 else "list"
         return f"{parent} item {path[-1] + 1}"

@@ -33,6 +33,7 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     retired_sets: list[str] = field(default_factory=list)
     failed: dict[str, list[str]] = field(default_factory=dict)
+    never_loaded: set[str] = field(default_factory=set)  # failed files with no good version
     new_versions: int = 0
     retired_questions: int = 0
     regraded: int = 0  # responses whose score changed under --regrade
@@ -132,12 +133,20 @@ def _record_failure(
 ) -> None:
     messages = [str(d) for d in file_report.errors]
     report.failed[relative] = messages
-    if log_failures:
-        for message in messages:
-            log.error("question bank: %s", message)
     existing = db.session.scalar(select(QuestionSet).where(QuestionSet.path == relative))
     if existing is not None:
         existing.load_error = "\n".join(messages)
+    else:
+        report.never_loaded.add(relative)
+    if log_failures:
+        # One line: the details are on the teachers' bank page and in `questions validate`.
+        log.warning(
+            "question bank: %s not loaded (%d errors, first: %s)%s",
+            relative,
+            len(messages),
+            messages[0] if messages else "?",
+            "; its last good version stays live" if existing is not None else "",
+        )
 
 
 def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> QuestionSet:
