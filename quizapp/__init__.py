@@ -98,10 +98,21 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .classes.views import bp as classes_bp
     from .main.views import bp as main_bp
+    from .progress.views import bp as progress_bp
     from .quiz.views import bp as quiz_bp
     from .teacher.views import bp as teacher_bp
 
-    for blueprint in (main_bp, auth_bp, quiz_bp, classes_bp, account_bp, teacher_bp, admin_bp):
+    blueprints = (
+        main_bp,
+        auth_bp,
+        quiz_bp,
+        classes_bp,
+        progress_bp,
+        account_bp,
+        teacher_bp,
+        admin_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

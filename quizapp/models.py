@@ -189,6 +189,7 @@ class Attempt(db.Model):
             postgresql_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
         ),
         Index("ix_attempt_user_id_set_id", "user_id", "set_id"),
+        Index("ix_attempt_user_id_submitted_at", "user_id", "submitted_at"),
         CheckConstraint("penalty >= 0 AND penalty <= 1", name="penalty_fraction"),
     )
 
@@ -203,6 +204,8 @@ class Attempt(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=AttemptState.in_progress.value)
     late: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Retaken after its assignment closed: for learning, never for a grade.
+    practice: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Share of the score taken off for lateness (assignment policy), already applied to `score`.
     penalty: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     seed: Mapped[int] = mapped_column(Integer)
@@ -347,3 +350,34 @@ class Assignment(db.Model):
             if value is not None:
                 merged[key] = value
         return merged
+
+
+class QuestionProgress(db.Model):
+    """A student's standing on one question, whatever its version: the latest result (for
+    mastery) and, once missed, a spaced-repetition card (FSRS) with its due date.
+
+    Kept up to date as attempts are graded, so the dashboard reads one row per question the
+    student has met, never their whole history.
+    """
+
+    __tablename__ = "question_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "set_id", "question_key"),
+        Index("ix_question_progress_user_id_due", "user_id", "due"),
+        CheckConstraint("last_score >= 0 AND last_score <= 1", name="last_score_fraction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    last_score: Mapped[float] = mapped_column(Float)
+    last_answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # FSRS card (fsrs.Card.to_dict()) once the question was missed; None before.
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+    question_set: Mapped[QuestionSet] = relationship()

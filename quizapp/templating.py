@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
-from flask import Flask
+from babel import numbers as babel_numbers
+from flask import Flask, has_request_context, request
 from flask_babel import (
-    format_datetime,
-    format_decimal,
-    format_percent,
     format_timedelta,
     get_locale,
+    get_timezone,
 )
 from flask_babel import gettext as _
 
@@ -24,7 +24,13 @@ from .quiz.display import correct_answer
 
 
 def current_locale() -> str:
-    return str(get_locale() or "en")
+    """The request's locale as text, looked up once per request (pages format many values)."""
+    if not has_request_context():
+        return str(get_locale() or "en")
+    environ = request.environ  # per request (g can outlive one: a CLI or test app context)
+    if "quizapp.locale" not in environ:
+        environ["quizapp.locale"] = str(get_locale() or "en")
+    return environ["quizapp.locale"]
 
 
 def language_name(code: str) -> str:
@@ -35,11 +41,21 @@ def language_name(code: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_percent(value)
+    return "—" if value is None else _percent(round(value, 4), current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _percent(value: float, locale: str) -> str:
+    return babel_numbers.format_percent(value, locale=locale)
 
 
 def points(value: float | None) -> str:
-    return format_decimal(value or 0, "#,##0.##")
+    return _points(round(value or 0, 4), current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _points(value: float, locale: str) -> str:
+    return babel_numbers.format_decimal(value, "#,##0.##", locale=locale)
 
 
 def duration(seconds: int) -> str:
@@ -55,11 +71,21 @@ def local_datetime(value: datetime | None, timezone: str | None = None) -> str:
     """A date and time in the reader's locale, in `timezone` (a class's) or the app's."""
     if value is None:
         return "—"
-    if timezone is None:
-        return format_datetime(value, "medium")
-    return babel_dates.format_datetime(
-        value, "medium", tzinfo=ZoneInfo(timezone), locale=current_locale()
-    )
+    return formatted(value, "medium", timezone or str(get_timezone()), current_locale())
+
+
+def local_date(value: datetime, timezone: str | None = None) -> str:
+    return formatted(value, "short-date", timezone or str(get_timezone()), current_locale())
+
+
+@lru_cache(maxsize=8192)
+def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
+    """babel's formatting, memoized: it is pure, and dashboards show the same dates again."""
+    if style == "short-date":
+        return babel_dates.format_date(
+            value.astimezone(ZoneInfo(timezone)).date(), "short", locale=locale
+        )
+    return babel_dates.format_datetime(value, style, tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 def status_label(status: str) -> str:

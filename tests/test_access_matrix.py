@@ -13,6 +13,7 @@ from helpers import PASSWORD
 
 from quizapp.classes import services as class_services
 from quizapp.models import utcnow
+from quizapp.progress import services as progress_services
 from quizapp.quiz import services as quiz_services
 
 ROLES = ["anonymous", "student", "other_student", "teacher", "other_teacher", "admin"]
@@ -55,6 +56,11 @@ MATRIX = {
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
+    "progress.dashboard": ("GET", "/dashboard", LOGGED_IN),
+    "progress.student": ("GET", "/classes/{classroom}/students/{student_id}", OWN_CLASS),
+    "progress.review": ("GET", "/review", LOGGED_IN),
+    "progress.review_answer": ("POST", "/review/{progress}", OWN_ATTEMPT),
+    "progress.practice": ("POST", "/assignments/{assignment}/practice", MEMBERS),
     "account.index": ("GET", "/account/", LOGGED_IN),
     "account.password": ("POST", "/account/password", LOGGED_IN),
     "account.language": ("POST", "/account/language", LOGGED_IN),
@@ -100,9 +106,13 @@ def world(db, make_user, make_set):
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     attempt = quiz_services.start_attempt(users["student"], question_set)
+    progress = progress_services.record(
+        users["student"].id, attempt.responses[0].question, 0.0, now
+    )
     db.session.commit()
     return {
         "attempt": attempt.id,
+        "progress": progress.id,
         "classroom": classroom.id,
         "membership": membership.id,
         "assignment": assignment.id,

@@ -375,7 +375,7 @@ def test_the_teacher_sees_who_has_done_an_assignment(app, client, db, classroom,
     page = teacher_client.get(f"/classes/{classroom.id}/assignments/{assignment.id}").get_data(
         as_text=True
     )
-    assert re.search(r"Zoé M\.</th>\s*<td>done</td>\s*<td>50%</td>", page)
+    assert re.search(r"Zoé M\.</a></th>\s*<td>done</td>\s*<td>50%</td>", page)
     assert "1 / 1" in teacher_client.get(f"/classes/{classroom.id}").get_data(as_text=True)
 
 

@@ -294,7 +294,9 @@ def assignments() -> str:
         .options(selectinload(Classroom.memberships))
         .order_by(Classroom.name)
     ).all()
-    return render_template("classes/assignments.html", rows=rows, classrooms=classrooms)
+    return render_template(
+        "classes/assignments.html", rows=rows, classrooms=classrooms, now=utcnow()
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])

@@ -151,6 +151,7 @@ def start_attempt(
     question_set: QuestionSet,
     now: datetime | None = None,
     assignment: Assignment | None = None,
+    practice: bool = False,
 ) -> Attempt:
     """Resume the attempt in progress, or start a new one if the rules allow it.
 
@@ -218,6 +219,7 @@ def start_attempt(
         max_score=sum(q.points for q in questions),
         late=late,
         penalty=penalty,
+        practice=practice,
     )
     attempt.responses = [
         Response(
@@ -238,6 +240,28 @@ def start_attempt(
             raise
         return existing
     return attempt
+
+
+def open_assignment_for(user: User, question_set: QuestionSet, now: datetime) -> Assignment | None:
+    """An assignment of this set in one of the student's classes that still takes answers."""
+    from ..models import Classroom, Membership
+
+    candidates = db.session.scalars(
+        select(Assignment)
+        .join(Membership, Membership.classroom_id == Assignment.classroom_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(
+            Membership.user_id == user.id,
+            Assignment.set_id == question_set.id,
+            Classroom.archived_at.is_(None),
+            Assignment.opens_at <= now,
+        )
+        .order_by(Assignment.due_at)
+    ).all()
+    for assignment in candidates:
+        if now <= assignment.due_at or assignment.late_policy != LatePolicy.refuse:
+            return assignment
+    return None
 
 
 def in_progress_attempt(
@@ -334,6 +358,9 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
         total += response.points or 0.0
     attempt.score = round(total * (1 - attempt.penalty), 6)
     attempt.state = final_state.value
+    from ..progress.services import record_attempt
+
+    record_attempt(attempt)
     db.session.flush()
 
 

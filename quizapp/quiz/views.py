@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from .. import access
 from ..extensions import db
 from ..grading import InvalidAnswer
-from ..models import Attempt, AttemptState, Question, QuestionSet, Response
+from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from . import services
 from .forms import AnswerError, answer_from, build_form
 
@@ -78,8 +78,11 @@ def start(slug: str) -> HTTPResponse:
     )
     if question_set is None:
         abort(404)
+    # A set the student's class has assigned is taken as that assignment, not as self-study:
+    # otherwise a practice run could show the answers before the due date.
+    assignment = services.open_assignment_for(current_user, question_set, utcnow())
     try:
-        attempt = services.start_attempt(current_user, question_set)
+        attempt = services.start_attempt(current_user, question_set, assignment=assignment)
     except services.QuizError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -1,0 +1,228 @@
+"""Progress: results per question, mastery per tag, history, and FSRS review of misses.
+
+`record_attempt` runs when an attempt is graded and keeps one `QuestionProgress` row per
+student and question (by set and question id, so it follows the question across edits). The
+dashboard reads those rows and a bounded slice of attempts: its cost does not grow with the
+student's history.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..grading import grade
+from ..models import Attempt, AttemptState, Question, QuestionProgress, QuestionSet, utcnow
+
+SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: testable, explainable
+HISTORY_PAGE = 20
+CHART_POINTS = 30
+
+
+def new_card(now: datetime) -> dict[str, Any]:
+    return Card(due=now).to_dict()
+
+
+def record_attempt(attempt: Attempt) -> None:
+    """Fold a graded attempt's answers into the student's per-question progress."""
+    answered = [r for r in attempt.responses if r.answered_at is not None]
+    if not answered:
+        return
+    keys = {r.question.key for r in answered}
+    existing = {
+        p.question_key: p
+        for p in db.session.scalars(
+            select(QuestionProgress).where(
+                QuestionProgress.user_id == attempt.user_id,
+                QuestionProgress.set_id == attempt.set_id,
+                QuestionProgress.question_key.in_(keys),
+            )
+        )
+    }
+    for response in answered:
+        record(
+            attempt.user_id,
+            response.question,
+            response.score or 0.0,
+            response.answered_at,
+            existing,
+        )
+
+
+def record(
+    user_id: int,
+    question: Question,
+    score: float,
+    at: datetime,
+    existing: dict[str, QuestionProgress] | None = None,
+) -> QuestionProgress:
+    """The latest result on a question; a miss puts the question in review (a new card)."""
+    progress = (existing or {}).get(question.key) or db.session.scalar(
+        select(QuestionProgress).where(
+            QuestionProgress.user_id == user_id,
+            QuestionProgress.set_id == question.set_id,
+            QuestionProgress.question_key == question.key,
+        )
+    )
+    if progress is None:
+        progress = QuestionProgress(
+            user_id=user_id,
+            set_id=question.set_id,
+            question_key=question.key,
+            reviews=0,
+            lapses=0,
+        )
+        db.session.add(progress)
+        if existing is not None:
+            existing[question.key] = progress
+    if progress.last_answered_at is None or at >= progress.last_answered_at:
+        progress.last_score = score
+        progress.last_answered_at = at
+        progress.tags = list(question.tags or [])
+    if score < 1 and progress.card is None:
+        progress.card = new_card(at)
+        progress.due = at
+    return progress
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def due_count(user_id: int, now: datetime | None = None) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            QuestionProgress.user_id == user_id, QuestionProgress.due <= (now or utcnow())
+        )
+    )
+
+
+def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgress, Question] | None:
+    """The most overdue card whose question is still live, with that question's current version."""
+    row = db.session.execute(
+        select(QuestionProgress, Question)
+        .join(
+            Question,
+            (Question.set_id == QuestionProgress.set_id)
+            & (Question.key == QuestionProgress.question_key)
+            & Question.is_current.is_(True),
+        )
+        .join(QuestionSet, QuestionSet.id == Question.set_id)
+        .where(
+            QuestionProgress.user_id == user_id,
+            QuestionProgress.due <= (now or utcnow()),
+            QuestionSet.status == "active",
+        )
+        .order_by(QuestionProgress.due, QuestionProgress.id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def review_layout(progress: QuestionProgress, question: Question) -> dict[str, Any]:
+    """A shuffle fixed for this review of this card (the page and its POST agree)."""
+    from ..quiz.services import _layout
+
+    seed = hash((progress.id, progress.reviews, question.version)) & 0x7FFFFFFF
+    return _layout(question, random.Random(seed), True)
+
+
+def rating_for(score: float) -> Rating:
+    if score >= 1 - 1e-9:
+        return Rating.Good
+    return Rating.Hard if score > 0 else Rating.Again
+
+
+def review(progress: QuestionProgress, question: Question, answer: Any, now: datetime) -> float:
+    """Grade a review answer, reschedule the card with FSRS; return the score."""
+    score = grade(question.spec, answer).score
+    card = Card.from_dict(progress.card) if progress.card else Card(due=now)
+    rating = rating_for(score)
+    card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
+    progress.card = card.to_dict()
+    progress.due = card.due
+    progress.reviews += 1
+    if rating == Rating.Again:
+        progress.lapses += 1
+    progress.last_score = score
+    progress.last_answered_at = now
+    progress.tags = list(question.tags or [])
+    db.session.flush()
+    return score
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mastery:
+    tag: str
+    score: float  # mean of the latest scores of the questions with this tag
+    questions: int
+
+
+def mastery(user_id: int) -> list[Mastery]:
+    """Per tag, the mean latest score of the questions met: one query, one row per question."""
+    totals: dict[str, list[float]] = defaultdict(list)
+    for tags, score in db.session.execute(
+        select(QuestionProgress.tags, QuestionProgress.last_score).where(
+            QuestionProgress.user_id == user_id
+        )
+    ):
+        for tag in tags or ["untagged"]:
+            totals[tag].append(score)
+    return sorted(
+        (Mastery(tag, sum(scores) / len(scores), len(scores)) for tag, scores in totals.items()),
+        key=lambda m: (m.score, m.tag),
+    )
+
+
+FINISHED = (AttemptState.graded.value, AttemptState.expired.value)
+
+
+def history(user_id: int, before: int | None = None) -> tuple[list[Attempt], int | None]:
+    """A page of finished attempts, newest first, and the cursor of the next (older) page.
+
+    Keyset pagination (`before` = an attempt id) on (user_id, submitted_at): no count, no offset,
+    so the thousandth page costs what the first does.
+    """
+    query = (
+        select(Attempt)
+        .options(joinedload(Attempt.question_set))
+        .where(Attempt.user_id == user_id, Attempt.state.in_(FINISHED))
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        .limit(HISTORY_PAGE + 1)
+    )
+    if before is not None:
+        anchor = db.session.get(Attempt, before)
+        if anchor is not None and anchor.user_id == user_id and anchor.submitted_at:
+            query = query.where(
+                (Attempt.submitted_at < anchor.submitted_at)
+                | ((Attempt.submitted_at == anchor.submitted_at) & (Attempt.id < anchor.id))
+            )
+    rows = list(db.session.scalars(query))
+    next_cursor = rows[HISTORY_PAGE - 1].id if len(rows) > HISTORY_PAGE else None
+    return rows[:HISTORY_PAGE], next_cursor
+
+
+def score_series(user_id: int) -> list[tuple[datetime, float, str]]:
+    """The latest finished attempts, oldest first: (when, score fraction, set title)."""
+    rows = db.session.execute(
+        select(Attempt.submitted_at, Attempt.score, Attempt.max_score, QuestionSet.title)
+        .join(QuestionSet, QuestionSet.id == Attempt.set_id)
+        .where(Attempt.user_id == user_id, Attempt.state.in_(FINISHED))
+        .order_by(Attempt.submitted_at.desc())
+        .limit(CHART_POINTS)
+    ).all()
+    return [
+        (when, (score or 0) / max_score if max_score else 0.0, title)
+        for when, score, max_score, title in reversed(rows)
+        if when is not None
+    ]

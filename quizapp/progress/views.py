@@ -1,0 +1,168 @@
+"""The student's dashboard, review of missed questions, and practice after a deadline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HTTPResponse
+
+from .. import access
+from ..classes import services as class_services
+from ..classes.views import own_classroom
+from ..extensions import db
+from ..grading import InvalidAnswer
+from ..models import Assignment, Attempt, LatePolicy, Membership, QuestionProgress, User, utcnow
+from ..models import Response as QuizResponse
+from ..quiz import services as quiz_services
+from ..quiz.forms import AnswerError, answer_from, build_form
+from ..templating import local_date
+from . import charts, services
+
+bp = Blueprint("progress", __name__)
+
+
+def dashboard_context(user: User, *, own: bool) -> dict[str, object]:
+    before = request.args.get("before", type=int)
+    attempts, next_cursor = services.history(user.id, before)
+    series = services.score_series(user.id)
+    mastery = services.mastery(user.id)
+    rows = class_services.student_assignments(user)
+    context: dict[str, object] = {
+        "student": user,
+        "own": own,
+        "assignments": rows,
+        "attempts": attempts,
+        "next_cursor": next_cursor,
+        "series": series,
+        "mastery": mastery,
+        "due": services.due_count(user.id) if own else None,
+    }
+    if series:
+        context["scores_svg"] = charts.scores_chart(
+            [local_date(when) for when, _f, _t in series],
+            [fraction * 100 for _w, fraction, _t in series],
+            "scores-caption",
+        )
+    if mastery:
+        context["mastery_svg"] = charts.mastery_chart(
+            [m.tag for m in mastery], [m.score * 100 for m in mastery], "mastery-caption"
+        )
+    return context
+
+
+@bp.route("/dashboard")
+@access.logged_in
+def dashboard() -> str:
+    return render_template("progress/dashboard.html", **dashboard_context(current_user, own=True))
+
+
+@bp.route("/classes/<int:classroom_id>/students/<int:user_id>")
+@access.roles("teacher")
+def student(classroom_id: int, user_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.classroom_id == classroom.id, Membership.user_id == user_id
+        )
+    )
+    if membership is None:
+        abort(404)
+    context = dashboard_context(membership.user, own=False)
+    return render_template(
+        "progress/dashboard.html", classroom=classroom, membership=membership, **context
+    )
+
+
+def _review_page(progress: QuestionProgress, question, form, *, result=None, status=200):
+    response = QuizResponse(question=question, layout=services.review_layout(progress, question))
+    if form is None:
+        form = build_form(response)
+    return render_template(
+        "progress/review.html",
+        progress=progress,
+        question=question,
+        form=form,
+        response=response,
+        result=result,
+        due=services.due_count(current_user.id),
+    ), status
+
+
+@bp.route("/review")
+@access.logged_in
+def review() -> str | tuple[str, int]:
+    found = services.next_due(current_user.id)
+    if found is None:
+        return render_template("progress/review_done.html"), 200
+    progress, question = found
+    return _review_page(progress, question, None)
+
+
+@bp.route("/review/<int:progress_id>", methods=["POST"])
+@access.logged_in
+def review_answer(progress_id: int) -> str | tuple[str, int] | HTTPResponse:
+    progress = db.session.get(QuestionProgress, progress_id)
+    if progress is None or progress.user_id != current_user.id:
+        abort(404)
+    now = utcnow()
+    found = services.next_due(current_user.id, now)
+    if found is None or found[0].id != progress.id:
+        return redirect(url_for("progress.review"))  # answered already, or not due
+    question = found[1]
+    layout_response = QuizResponse(
+        question=question, layout=services.review_layout(progress, question)
+    )
+    form = build_form(layout_response, request.form)
+    if not form.validate():
+        return _review_page(progress, question, form, status=422)
+    try:
+        answer = answer_from(form, layout_response)
+    except AnswerError as error:
+        form.form_errors.append(str(error))
+        return _review_page(progress, question, form, status=422)
+    except InvalidAnswer:
+        abort(400)
+    if answer is None:
+        form.form_errors.append(_("Answer the question, or come back to it later."))
+        return _review_page(progress, question, form, status=422)
+    layout_response.answer = answer
+    score = services.review(progress, question, answer, now)
+    layout_response.score = score
+    layout_response.points = score * question.points
+    db.session.commit()
+    return _review_page(progress, question, form, result=layout_response)
+
+
+@bp.route("/assignments/<int:assignment_id>/practice", methods=["POST"])
+@access.logged_in
+def practice(assignment_id: int) -> HTTPResponse:
+    """Retake a closed assignment's questions for no credit."""
+    assignment = db.session.get(Assignment, assignment_id)
+    member = assignment is not None and db.session.scalar(
+        select(Membership.id).where(
+            Membership.classroom_id == assignment.classroom_id,
+            Membership.user_id == current_user.id,
+        )
+    )
+    if not member:
+        abort(404)
+    now = utcnow()
+    done = db.session.scalar(
+        select(Attempt.id)
+        .where(
+            Attempt.assignment_id == assignment.id,
+            Attempt.user_id == current_user.id,
+            Attempt.state.in_(services.FINISHED),
+        )
+        .limit(1)
+    )
+    # Closed: past due, and no late answer can still count (refused, or already given).
+    closed = now > assignment.due_at and (assignment.late_policy == LatePolicy.refuse or done)
+    if not closed:
+        flash(_("Practice opens once the assignment is closed."), "info")
+        return redirect(url_for("classes.assignments"))
+    attempt = quiz_services.start_attempt(current_user, assignment.question_set, practice=True)
+    db.session.commit()
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))
