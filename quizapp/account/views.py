@@ -87,8 +87,8 @@ def delete() -> HTTPResponse | tuple[str, int]:
                 db.session.rollback()
                 form.password.errors = [
                     _(
-                        "You teach classes: an administrator must first give them to another "
-                        "teacher or archive and delete them."
+                        "You teach classes, so this account cannot be deleted here: "
+                        "ask an administrator."
                     )
                 ]
             else:

@@ -56,5 +56,6 @@ def set_role(user_id: int) -> HTTPResponse:
         return redirect(url_for("admin.users"))
     user.role = form.role.data
     db.session.commit()
-    flash(_("%(name)s is now %(role)s.", name=user.display_name, role=form.role.data), "success")
+    label = {c.value: c.label for c in form.role.choices}[form.role.data]
+    flash(_("%(name)s is now %(role)s.", name=user.display_name, role=label), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))

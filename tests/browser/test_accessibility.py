@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -83,3 +85,60 @@ def test_pages_have_no_wcag_violations(page, site, make_set, make_user, lang):
     page.locator("form.stack [type=submit]").click()
     page.goto(f"{base}/teacher/bank")
     check(page, axe, "question bank")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_class_progress_and_account_pages_have_no_wcag_violations(
+    page, site, make_set, make_user, db, lang
+):
+    from datetime import timedelta
+
+    from quizapp.classes import services as class_services
+    from quizapp.models import utcnow
+    from quizapp.quiz import services as quiz_services
+
+    question_set = make_set(QUESTIONS[:3], settings={"feedback": "after_submit"})
+    teacher = make_user("teach", role="teacher")
+    student = make_user("ada")
+    make_user("root", role="admin")
+    classroom = class_services.create_classroom(teacher, "2nde B", "Europe/Paris")
+    class_services.join(classroom, student, "Ada L.")
+    now = utcnow()
+    assignment = class_services.create_assignment(
+        classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
+    )
+    attempt = quiz_services.start_attempt(student, question_set, assignment=assignment)
+    quiz_services.save_answer(attempt, attempt.responses[0], 0)
+    quiz_services.submit(attempt)
+    db.session.commit()
+    base = site()
+    axe = Axe()
+
+    def login(name):
+        page.goto(f"{base}/auth/login?lang={lang}")
+        page.locator("#username").fill(name)
+        page.locator("#password").fill("correct horse battery")
+        page.locator("form.stack [type=submit]").click()
+
+    login("ada")
+    for path in ("/dashboard", "/review", "/assignments", "/account/", "/join"):
+        page.goto(base + path)
+        check(page, axe, path)
+    page.locator("form[action$='/logout'] button").click()
+    login("teach")
+    for path in (
+        "/classes",
+        f"/classes/{classroom.id}",
+        f"/classes/{classroom.id}/assignments/{assignment.id}",
+        f"/classes/{classroom.id}/students/{student.id}",
+    ):
+        page.goto(base + path)
+        check(page, axe, path)
+    page.goto(f"{base}/classes/{classroom.id}")
+    page.locator("#names").fill("Grace H.\nAlan T.")
+    page.get_by_role("button", name=re.compile("accounts|comptes")).click()
+    check(page, axe, "login cards")
+    page.locator("form[action$='/logout'] button").click()
+    login("root")
+    page.goto(base + "/admin/users")
+    check(page, axe, "/admin/users")
