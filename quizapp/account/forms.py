@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired
 
-from ..auth.services import MIN_PASSWORD
+from ..auth.forms import confirm_field, new_password_field
 
 
 class PasswordForm(FlaskForm):
@@ -13,17 +13,8 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field(_l("Repeat the new password"))
     submit = SubmitField(_l("Change my password"))
 
 

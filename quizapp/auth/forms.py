@@ -6,6 +6,24 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from .services import MIN_PASSWORD
 
 
+def new_password_field(label: str) -> PasswordField:
+    """A new password, as every form that sets one asks for it."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)],
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def confirm_field(label: str | None = None) -> PasswordField:
+    return PasswordField(
+        label or _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
@@ -40,15 +58,6 @@ class RegisterForm(FlaskForm):
         description=_l("Optional: the name your teacher sees."),
         render_kw={"autocomplete": "name"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field()
     submit = SubmitField(_l("Create my account"))

@@ -7,7 +7,6 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,7 +15,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -24,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..auth.services import MIN_PASSWORD
+from ..auth.forms import confirm_field, new_password_field
 from .services import valid_timezone
 
 COMMON_TIMEZONES = [
@@ -85,17 +83,8 @@ class JoinForm(FlaskForm):
 
 
 class JoinNewForm(JoinForm):
-    password = PasswordField(
-        _l("Choose a password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(_l("Choose a password"))
+    confirm = confirm_field()
 
 
 class RosterForm(FlaskForm):

@@ -299,9 +299,8 @@ def assignments() -> str:
     )
 
 
-@bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])
-@access.logged_in
-def start(assignment_id: int) -> HTTPResponse:
+def member_assignment(assignment_id: int) -> Assignment:
+    """An assignment of an active class the current user is in; 404 for anyone else."""
     assignment = db.session.get(Assignment, assignment_id)
     member = assignment is not None and db.session.scalar(
         select(Membership.id).where(
@@ -311,6 +310,13 @@ def start(assignment_id: int) -> HTTPResponse:
     )
     if not member or assignment.classroom.archived:
         abort(404)
+    return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])
+@access.logged_in
+def start(assignment_id: int) -> HTTPResponse:
+    assignment = member_assignment(assignment_id)
     try:
         attempt = quiz_services.start_attempt(
             current_user, assignment.question_set, assignment=assignment

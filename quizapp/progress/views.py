@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
 from ..classes import services as class_services
-from ..classes.views import own_classroom
+from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
 from ..grading import InvalidAnswer
-from ..models import Assignment, Attempt, LatePolicy, Membership, QuestionProgress, User, utcnow
+from ..models import Attempt, LatePolicy, Membership, QuestionProgress, User, utcnow
 from ..models import Response as QuizResponse
 from ..quiz import services as quiz_services
 from ..quiz.forms import AnswerError, answer_from, build_form
@@ -139,15 +139,7 @@ def review_answer(progress_id: int) -> str | tuple[str, int] | HTTPResponse:
 @access.logged_in
 def practice(assignment_id: int) -> HTTPResponse:
     """Retake a closed assignment's questions for no credit."""
-    assignment = db.session.get(Assignment, assignment_id)
-    member = assignment is not None and db.session.scalar(
-        select(Membership.id).where(
-            Membership.classroom_id == assignment.classroom_id,
-            Membership.user_id == current_user.id,
-        )
-    )
-    if not member:
-        abort(404)
+    assignment = member_assignment(assignment_id)
     now = utcnow()
     done = db.session.scalar(
         select(Attempt.id)
