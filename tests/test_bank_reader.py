@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -399,3 +400,24 @@ def test_settings_mistakes(tmp_path, settings, expected):
 )
 def test_empty_items_and_bounds_name_the_item(tmp_path, body, expected):
     assert expected in lines(diagnose(tmp_path, body))
+
+
+def test_the_authoring_guide_documents_every_key_of_the_schema():
+    """docs/AUTHORING.md's key reference follows the schema: a new key must be documented."""
+    from quizapp.bank import schema
+
+    path = shipped_dir("questions").parent / "docs" / "AUTHORING.md"
+    if not path.exists():  # an installed wheel carries no docs/
+        pytest.skip("docs/ is not installed")
+    guide = path.read_text()
+    table_keys = set(re.findall(r"^\| `([a-z_]+)`", guide, flags=re.M))
+    models = [
+        schema.QuestionSetFile,
+        schema.Source,
+        schema.Settings,
+        schema.Choice,
+        *schema.QuestionBase.__subclasses__(),
+        *schema.ChoiceQuestion.__subclasses__(),
+    ]
+    keys = {name for model in models for name in model.model_fields}
+    assert keys - table_keys == set()

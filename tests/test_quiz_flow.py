@@ -60,3 +60,18 @@ def test_another_students_attempt_is_not_found(auth, client, make_set):
     auth.logout()
     auth.register("bob")
     assert client.get(first).status_code == 404
+
+
+def test_the_catalogue_filters_by_language_and_tag(auth, client, make_set):
+    make_set()
+    make_set(id="ensemble", title="Ensemble français", language="fr", tags=["crypto"])
+    auth.register()
+
+    def titles(query: str) -> set[str]:
+        page = client.get(f"/quizzes{query}").get_data(as_text=True)
+        return {t for t in ("Sample set", "Ensemble français") if t in page}
+
+    assert titles("") == {"Sample set", "Ensemble français"}
+    assert titles("?language=fr") == {"Ensemble français"}
+    assert titles("?tag=history") == {"Sample set"}
+    assert titles("?language=fr&tag=history") == set()
