@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -80,10 +80,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def select_locale() -> str | None:
+    """`?lang=` (remembered for the session), then the account's choice, then the browser's."""
     languages = list(current_app.config["LANGUAGES"])
     chosen = request.args.get("lang")
     if chosen in languages:
+        session["lang"] = chosen
         return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
     # The user as Flask-Login already loaded it: asking `current_user` here could start
     # loading it, and loading can need a translated message, hence this very function.
     user = g.get("_login_user")

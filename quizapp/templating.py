@@ -85,7 +85,12 @@ def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
         return babel_dates.format_date(
             value.astimezone(ZoneInfo(timezone)).date(), "short", locale=locale
         )
-    return babel_dates.format_datetime(value, style, tzinfo=ZoneInfo(timezone), locale=locale)
+    # The locale's medium date with its short time: "Dec 8, 2026, 6:30 PM", "8 déc. 2026, 18:30".
+    zone = ZoneInfo(timezone)
+    pattern = babel_dates.get_datetime_format(style, locale=locale)
+    return pattern.replace(
+        "{1}", babel_dates.format_date(value.astimezone(zone).date(), style, locale=locale)
+    ).replace("{0}", babel_dates.format_time(value, "short", tzinfo=zone, locale=locale))
 
 
 def status_label(status: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
 import yaml
 from flask import Flask, g
@@ -72,8 +73,10 @@ def app(database_url: str, questions_dir: Path) -> Iterator[Flask]:
 
     def forget_cached_user() -> None:
         # The fixture's app context outlives requests, and with it `g`; in production each
-        # request has its own. Make Flask-Login load the user from the session every time.
+        # request has its own. Make Flask-Login load the user, and Flask-Babel choose the
+        # locale, afresh for every request, as they do in production.
         g.pop("_login_user", None)
+        flask_babel.refresh()
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
 

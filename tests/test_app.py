@@ -116,3 +116,10 @@ def test_one_bad_file_never_stops_the_app_from_starting(tmp_path: Path):
     with app.app_context():
         assert list(db.session.scalars(db.select(QuestionSet.slug))) == ["good"]
         db.engine.dispose()
+
+
+def test_the_chosen_language_is_remembered(client):
+    assert '<html lang="fr">' in client.get("/?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr">' in client.get("/auth/login").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)

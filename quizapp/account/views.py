@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as HTTPResponse
@@ -55,6 +55,7 @@ def language() -> HTTPResponse | tuple[str, int]:
         return _page(422, language_form=form)
     current_user.locale = form.locale.data or None
     db.session.commit()
+    session.pop("lang", None)  # the account's choice now decides, not an earlier ?lang=
     return redirect(url_for("account.index"))
 
 
