@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from . import access, i18n
 from .config import Config, instance_secret_key, shipped_dir
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, errors, commands, start-up."""
     app = Flask(__name__, static_folder=str(shipped_dir("static")), instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedInt  # ids beyond a database integer are 404s
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
@@ -31,6 +33,15 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     start_up(app)
     register_bank_reload(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` capped at the largest id either database stores, so a huge number in a URL
+    is a 404 rather than an overflow deep in the driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:

@@ -155,17 +155,38 @@ def test_reviewing_through_the_browser_forms(auth, client, db, make_user, questi
     assert "Nothing to review now" in client.get("/review").get_data(as_text=True)
 
 
-def test_a_teacher_sees_a_students_dashboard(auth, client, db, make_user, question_set):
+def test_a_teacher_sees_a_students_dashboard_for_their_class_only(
+    auth, client, db, make_user, make_set, question_set
+):
     teacher = make_user("teach", role="teacher")
+    other_teacher = make_user("other", role="teacher")
     student = make_user("ada")
     classroom = class_services.create_classroom(teacher, "A", "UTC")
+    elsewhere = class_services.create_classroom(other_teacher, "B", "UTC")
     class_services.join(classroom, student, "Ada L.")
+    class_services.join(elsewhere, student, "Ada")
+    private = make_set(
+        id="private", title="Private quiz of B", questions=[{**QUESTIONS[0], "tags": ["secret"]}]
+    )
+    now = utcnow()
+    mine = class_services.create_assignment(
+        classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
+    )
+    theirs = class_services.create_assignment(
+        elsewhere, private, now - timedelta(days=1), now + timedelta(days=1)
+    )
     db.session.commit()
-    take(db, student, question_set, [True, True, False], utcnow() - timedelta(hours=1))
+    take(db, student, question_set, [True, True, False], now - timedelta(hours=3), assignment=mine)
+    take(db, student, private, [False], now - timedelta(hours=2), assignment=theirs)
+    take(db, student, question_set, [False, False, False], now - timedelta(hours=1))  # self
     auth.login("teach")
     page = client.get(f"/classes/{classroom.id}/students/{student.id}").get_data(as_text=True)
     assert "Progress of Ada L." in page and "mastery-caption" in page
-    assert "Review now" not in page
+    assert "Private quiz of B" not in page and "secret" not in page
+    assert "self-study" not in page and "Review now" not in page
+    # Mastery from this class's assignment only: a right, b right, c wrong.
+    assert re.search(r'<th scope="row">openai</th><td>100%</td><td>2</td>', page)
+    assert re.search(r'<th scope="row">ico</th><td>50%</td><td>2</td>', page)
 
 
 def test_the_catalogue_takes_an_assigned_set_as_the_assignment(

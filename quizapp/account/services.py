@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
-from ..models import Attempt, Classroom, Membership, Response, User, utcnow
+from ..models import (
+    Attempt,
+    Classroom,
+    Membership,
+    QuestionProgress,
+    Response,
+    Role,
+    User,
+    utcnow,
+)
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -35,6 +45,10 @@ def export(user: User) -> dict[str, Any]:
     def when(value: Any) -> str | None:
         return value.isoformat() if value else None
 
+    progress = db.session.scalars(
+        select(QuestionProgress).where(QuestionProgress.user_id == user.id)
+    ).all()
+
     return {
         "exported_at": utcnow().isoformat(),
         "account": {
@@ -51,6 +65,19 @@ def export(user: User) -> dict[str, Any]:
                 "joined_at": when(m.joined_at),
             }
             for m in memberships
+        ],
+        "questions": [
+            {
+                "question_set": p.question_set.slug,
+                "question": p.question_key,
+                "tags": p.tags,
+                "last_score": p.last_score,
+                "last_answered_at": when(p.last_answered_at),
+                "review_due": when(p.due),
+                "reviews": p.reviews,
+                "lapses": p.lapses,
+            }
+            for p in progress
         ],
         "attempts": [
             {
@@ -88,10 +115,20 @@ class AccountInUse(ValueError):
 def delete_account(user: User) -> None:
     """Delete the account and everything it did; a teacher must first pass on their classes."""
     if db.session.scalar(select(Classroom.id).where(Classroom.teacher_id == user.id)):
-        raise AccountInUse("teaches classes")
+        raise AccountInUse(
+            _l("You teach classes, so this account cannot be deleted here: ask an administrator.")
+        )
+    if (
+        user.role == Role.admin
+        and db.session.scalar(select(func.count()).where(User.role == Role.admin)) <= 1
+    ):
+        raise AccountInUse(
+            _l("This is the last administrator account: make another administrator first.")
+        )
     attempt_ids = select(Attempt.id).where(Attempt.user_id == user.id)
     db.session.execute(delete(Response).where(Response.attempt_id.in_(attempt_ids)))
     db.session.execute(delete(Attempt).where(Attempt.user_id == user.id))
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    db.session.execute(delete(QuestionProgress).where(QuestionProgress.user_id == user.id))
     db.session.delete(user)
     db.session.flush()

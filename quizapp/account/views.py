@@ -84,14 +84,9 @@ def delete() -> HTTPResponse | tuple[str, int]:
             user = current_user._get_current_object()
             try:
                 services.delete_account(user)
-            except services.AccountInUse:
+            except services.AccountInUse as error:
                 db.session.rollback()
-                form.password.errors = [
-                    _(
-                        "You teach classes, so this account cannot be deleted here: "
-                        "ask an administrator."
-                    )
-                ]
+                form.password.errors = [str(error)]
             else:
                 db.session.commit()
                 logout_user()

@@ -6,14 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.wrappers import Response as HTTPResponse
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from .. import access
 from ..extensions import db
-from ..models import Role, User
+from ..models import Membership, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -55,6 +55,9 @@ def set_role(user_id: int) -> HTTPResponse:
         flash(_("quizapp needs at least one administrator."), "error")
         return redirect(url_for("admin.users"))
     user.role = form.role.data
+    if user.role != Role.student:
+        # Classes are for students: a promoted account leaves them (its results stay).
+        db.session.execute(delete(Membership).where(Membership.user_id == user.id))
     db.session.commit()
     label = {c.value: c.label for c in form.role.choices}[form.role.data]
     flash(_("%(name)s is now %(role)s.", name=user.display_name, role=label), "success")

@@ -281,8 +281,9 @@ class TextQuestion(QuestionBase):
 
 class OrderQuestion(QuestionBase):
     type: Literal["order"]
-    items: Annotated[list[ShortText], Field(min_length=2, max_length=26)] = Field(
-        description="in the right order; students see them shuffled"
+    # Two items would always be shown the other way round: a giveaway.
+    items: Annotated[list[ShortText], Field(min_length=3, max_length=26)] = Field(
+        description="3 or more, in the right order; students see them shuffled"
     )
 
     def check(self, path: Path) -> Iterator[Problem]:

@@ -255,6 +255,7 @@ def regrade_responses(old: Question, new: Question) -> int:
     adding choices keeps them; an answer that cannot be carried over keeps its old score.
     """
     from ..grading import grade
+    from ..quiz.services import attempt_score
     from .translate import translate_answer
 
     changed = 0
@@ -282,6 +283,6 @@ def regrade_responses(old: Question, new: Question) -> int:
     for attempt_id in attempts:
         attempt = db.session.get(Attempt, attempt_id)
         if attempt is not None and attempt.score is not None:
-            attempt.score = sum(r.points or 0 for r in attempt.responses)
+            attempt.score = attempt_score(attempt)
             attempt.max_score = sum(r.question.points for r in attempt.responses)
     return changed

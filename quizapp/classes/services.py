@@ -184,7 +184,12 @@ def parse_roster(text: str) -> list[str]:
 
     Every bad line is reported at once, with its number; nothing is created if any is bad.
     """
-    rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+    except csv.Error as error:
+        raise RosterError(
+            [str(_l("The file is not a CSV list of names (%(error)s).", error=str(error)))]
+        ) from None
     column = 0
     start = 0
     if rows and any(c.strip().casefold() in {"name", "nom", "display name"} for c in rows[0]):
@@ -270,6 +275,8 @@ def local_to_utc(value: datetime, timezone: str) -> datetime:
     """A wall-clock time in the class's time zone (from a form) as an aware UTC datetime."""
     from datetime import UTC
 
+    if not 2000 <= value.year <= 2200:
+        raise ClassError(_l("Give a date between the years 2000 and 2200."), "due_at")
     return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
@@ -291,6 +298,15 @@ def create_assignment(
         raise ClassError(_l("The due date must come after the opening date."))
     if late_policy == LatePolicy.penalty and late_penalty is None:
         raise ClassError(_l("Give the penalty for late work, in percent."))
+    effective_feedback = feedback or (question_set.settings or {}).get("feedback")
+    if effective_feedback == "after_due" and late_policy != LatePolicy.refuse:
+        # The key would show at the due date while late answers can still be graded.
+        raise ClassError(
+            _l(
+                "Answers shown after the due date cannot go with late work accepted: refuse "
+                "late work, or choose another feedback."
+            )
+        )
     assignment = Assignment(
         classroom_id=classroom.id,
         set_id=question_set.id,

@@ -169,7 +169,12 @@ def roster(classroom_id: int) -> str | tuple[str, int]:
 def reset_password(classroom_id: int, membership_id: int) -> str:
     classroom = own_classroom(classroom_id)
     membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.classroom_id != classroom.id:
+    # Teachers reset their students' passwords, never a teacher's or an admin's.
+    if (
+        membership is None
+        or membership.classroom_id != classroom.id
+        or membership.user.role != Role.student
+    ):
         abort(404)
     if not ConfirmForm().validate():
         abort(400)

@@ -20,7 +20,15 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..grading import grade
-from ..models import Attempt, AttemptState, Question, QuestionProgress, QuestionSet, utcnow
+from ..models import (
+    Attempt,
+    AttemptState,
+    Question,
+    QuestionProgress,
+    QuestionSet,
+    Response,
+    utcnow,
+)
 
 SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: testable, explainable
 HISTORY_PAGE = 20
@@ -33,9 +41,14 @@ def new_card(now: datetime) -> dict[str, Any]:
 
 def record_attempt(attempt: Attempt) -> None:
     """Fold a graded attempt's answers into the student's per-question progress."""
+    from ..quiz.services import answers_visible_from
+
     answered = [r for r in attempt.responses if r.answered_at is not None]
     if not answered:
         return
+    # A review shows the key: a missed question comes up for review only once this attempt's
+    # own feedback rule lets its key be seen (never, for `never`).
+    key_visible_from = answers_visible_from(attempt)
     keys = {r.question.key for r in answered}
     existing = {
         p.question_key: p
@@ -54,6 +67,8 @@ def record_attempt(attempt: Attempt) -> None:
             response.score or 0.0,
             response.answered_at,
             existing,
+            review=key_visible_from is not None,
+            review_from=key_visible_from,
         )
 
 
@@ -63,8 +78,12 @@ def record(
     score: float,
     at: datetime,
     existing: dict[str, QuestionProgress] | None = None,
+    *,
+    review: bool = True,
+    review_from: datetime | None = None,
 ) -> QuestionProgress:
-    """The latest result on a question; a miss puts the question in review (a new card)."""
+    """The latest result on a question. A miss puts the question in review (a new card), due
+    once its key may be seen (`review_from`, else at once); `review=False`: no card."""
     progress = (existing or {}).get(question.key) or db.session.scalar(
         select(QuestionProgress).where(
             QuestionProgress.user_id == user_id,
@@ -87,9 +106,10 @@ def record(
         progress.last_score = score
         progress.last_answered_at = at
         progress.tags = list(question.tags or [])
-    if score < 1 and progress.card is None:
-        progress.card = new_card(at)
-        progress.due = at
+    if review and score < 1 and progress.card is None:
+        due = max(at, review_from) if review_from else at
+        progress.card = new_card(due)
+        progress.due = due
     return progress
 
 
@@ -170,12 +190,18 @@ class Mastery:
 
 def mastery(user_id: int) -> list[Mastery]:
     """Per tag, the mean latest score of the questions met: one query, one row per question."""
-    totals: dict[str, list[float]] = defaultdict(list)
-    for tags, score in db.session.execute(
-        select(QuestionProgress.tags, QuestionProgress.last_score).where(
-            QuestionProgress.user_id == user_id
+    return _by_tag(
+        db.session.execute(
+            select(QuestionProgress.tags, QuestionProgress.last_score).where(
+                QuestionProgress.user_id == user_id
+            )
         )
-    ):
+    )
+
+
+def _by_tag(rows: Any) -> list[Mastery]:
+    totals: dict[str, list[float]] = defaultdict(list)
+    for tags, score in rows:
         for tag in tags or ["untagged"]:
             totals[tag].append(score)
     return sorted(
@@ -187,7 +213,30 @@ def mastery(user_id: int) -> list[Mastery]:
 FINISHED = (AttemptState.graded.value, AttemptState.expired.value)
 
 
-def history(user_id: int, before: int | None = None) -> tuple[list[Attempt], int | None]:
+def mastery_in(user_id: int, assignment_ids: list[int]) -> list[Mastery]:
+    """Mastery from one class's assignments only (what its teacher may see): the latest
+    answer to each question among those attempts. Bounded by the class's assignments."""
+    rows = db.session.execute(
+        select(Question.set_id, Question.key, Question.tags, Response.score, Response.answered_at)
+        .join(Response, Response.question_id == Question.id)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.assignment_id.in_(assignment_ids),
+            Attempt.state.in_(FINISHED),
+            Response.answered_at.is_not(None),
+        )
+    ).all()
+    latest: dict[tuple[int, str], tuple[datetime, list[str], float]] = {}
+    for set_id, key, tags, score, answered_at in rows:
+        if (set_id, key) not in latest or answered_at > latest[(set_id, key)][0]:
+            latest[(set_id, key)] = (answered_at, list(tags or []), score or 0.0)
+    return _by_tag((tags, score) for _at, tags, score in latest.values())
+
+
+def history(
+    user_id: int, before: int | None = None, assignment_ids: list[int] | None = None
+) -> tuple[list[Attempt], int | None]:
     """A page of finished attempts, newest first, and the cursor of the next (older) page.
 
     Keyset pagination (`before` = an attempt id) on (user_id, submitted_at): no count, no offset,
@@ -200,6 +249,8 @@ def history(user_id: int, before: int | None = None) -> tuple[list[Attempt], int
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
         .limit(HISTORY_PAGE + 1)
     )
+    if assignment_ids is not None:
+        query = query.where(Attempt.assignment_id.in_(assignment_ids))
     if before is not None:
         anchor = db.session.get(Attempt, before)
         if anchor is not None and anchor.user_id == user_id and anchor.submitted_at:
@@ -212,15 +263,20 @@ def history(user_id: int, before: int | None = None) -> tuple[list[Attempt], int
     return rows[:HISTORY_PAGE], next_cursor
 
 
-def score_series(user_id: int) -> list[tuple[datetime, float, str]]:
+def score_series(
+    user_id: int, assignment_ids: list[int] | None = None
+) -> list[tuple[datetime, float, str]]:
     """The latest finished attempts, oldest first: (when, score fraction, set title)."""
-    rows = db.session.execute(
+    query = (
         select(Attempt.submitted_at, Attempt.score, Attempt.max_score, QuestionSet.title)
         .join(QuestionSet, QuestionSet.id == Attempt.set_id)
         .where(Attempt.user_id == user_id, Attempt.state.in_(FINISHED))
         .order_by(Attempt.submitted_at.desc())
         .limit(CHART_POINTS)
-    ).all()
+    )
+    if assignment_ids is not None:
+        query = query.where(Attempt.assignment_id.in_(assignment_ids))
+    rows = db.session.execute(query).all()
     return [
         (when, (score or 0) / max_score if max_score else 0.0, title)
         for when, score, max_score, title in reversed(rows)

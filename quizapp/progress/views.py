@@ -13,7 +13,7 @@ from ..classes import services as class_services
 from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
 from ..grading import InvalidAnswer
-from ..models import Attempt, LatePolicy, Membership, QuestionProgress, User, utcnow
+from ..models import Classroom, LatePolicy, Membership, QuestionProgress, User, utcnow
 from ..models import Response as QuizResponse
 from ..quiz import services as quiz_services
 from ..quiz.forms import AnswerError, answer_from, build_form
@@ -23,21 +23,28 @@ from . import charts, services
 bp = Blueprint("progress", __name__)
 
 
-def dashboard_context(user: User, *, own: bool) -> dict[str, object]:
+def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict[str, object]:
+    """The dashboard of `user`; seen by a teacher (`classroom`), only that class's work."""
     before = request.args.get("before", type=int)
-    attempts, next_cursor = services.history(user.id, before)
-    series = services.score_series(user.id)
-    mastery = services.mastery(user.id)
+    if before is not None and not 0 < before < 2**31:
+        before = None
     rows = class_services.student_assignments(user)
+    scope = None
+    if classroom is not None:
+        rows = [r for r in rows if r.assignment.classroom_id == classroom.id]
+        scope = [a.id for a in classroom.assignments]
+    attempts, next_cursor = services.history(user.id, before, scope)
+    series = services.score_series(user.id, scope)
+    mastery = services.mastery(user.id) if scope is None else services.mastery_in(user.id, scope)
     context: dict[str, object] = {
         "student": user,
-        "own": own,
+        "own": classroom is None,
         "assignments": rows,
         "attempts": attempts,
         "next_cursor": next_cursor,
         "series": series,
         "mastery": mastery,
-        "due": services.due_count(user.id) if own else None,
+        "due": services.due_count(user.id) if classroom is None else None,
     }
     if series:
         context["scores_svg"] = charts.scores_chart(
@@ -55,7 +62,7 @@ def dashboard_context(user: User, *, own: bool) -> dict[str, object]:
 @bp.route("/dashboard")
 @access.logged_in
 def dashboard() -> str:
-    return render_template("progress/dashboard.html", **dashboard_context(current_user, own=True))
+    return render_template("progress/dashboard.html", **dashboard_context(current_user))
 
 
 @bp.route("/classes/<int:classroom_id>/students/<int:user_id>")
@@ -69,7 +76,7 @@ def student(classroom_id: int, user_id: int) -> str:
     )
     if membership is None:
         abort(404)
-    context = dashboard_context(membership.user, own=False)
+    context = dashboard_context(membership.user, classroom=classroom)
     return render_template(
         "progress/dashboard.html", classroom=classroom, membership=membership, **context
     )
@@ -141,20 +148,17 @@ def practice(assignment_id: int) -> HTTPResponse:
     """Retake a closed assignment's questions for no credit."""
     assignment = member_assignment(assignment_id)
     now = utcnow()
-    done = db.session.scalar(
-        select(Attempt.id)
-        .where(
-            Attempt.assignment_id == assignment.id,
-            Attempt.user_id == current_user.id,
-            Attempt.state.in_(services.FINISHED),
-        )
-        .limit(1)
-    )
+    done = quiz_services.has_finished(current_user, assignment)
     # Closed: past due, and no late answer can still count (refused, or already given).
     closed = now > assignment.due_at and (assignment.late_policy == LatePolicy.refuse or done)
     if not closed:
         flash(_("Practice opens once the assignment is closed."), "info")
         return redirect(url_for("classes.assignments"))
-    attempt = quiz_services.start_attempt(current_user, assignment.question_set, practice=True)
+    try:
+        attempt = quiz_services.start_attempt(current_user, assignment.question_set, practice=True)
+    except quiz_services.QuizError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("classes.assignments"))
     db.session.commit()
     return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))

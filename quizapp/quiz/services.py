@@ -137,7 +137,7 @@ def _layout(question: Question, rng: random.Random, shuffle_choices: bool) -> di
     if question.type == "order":
         order = list(range(len(spec["items"])))
         while order == sorted(order):  # never show the answer as the starting order
-            rng.shuffle(order)
+            rng.shuffle(order)  # (the schema asks for 3 items or more, so others remain)
         return {"items": order}
     if question.type == "match":
         order = list(range(len(spec["pairs"])))
@@ -254,14 +254,30 @@ def open_assignment_for(user: User, question_set: QuestionSet, now: datetime) ->
             Membership.user_id == user.id,
             Assignment.set_id == question_set.id,
             Classroom.archived_at.is_(None),
-            Assignment.opens_at <= now,
         )
         .order_by(Assignment.due_at)
     ).all()
     for assignment in candidates:
-        if now <= assignment.due_at or assignment.late_policy != LatePolicy.refuse:
-            return assignment
+        if now <= assignment.due_at:
+            return assignment  # upcoming (start_attempt will say so) or open
+        if assignment.late_policy != LatePolicy.refuse and not has_finished(user, assignment):
+            return assignment  # late work is still accepted and none was handed in
     return None
+
+
+def has_finished(user: User, assignment: Assignment) -> bool:
+    return (
+        db.session.scalar(
+            select(Attempt.id)
+            .where(
+                Attempt.user_id == user.id,
+                Attempt.assignment_id == assignment.id,
+                Attempt.state.in_([AttemptState.graded.value, AttemptState.expired.value]),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def in_progress_attempt(
@@ -349,19 +365,30 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
     db.session.refresh(attempt)
     if claimed != 1:
         return
-    total = 0.0
     for response in attempt.responses:
         if response.answer is None:
             response.score, response.points = 0.0, 0.0
         elif response.score is None:
             _grade_response(response)
-        total += response.points or 0.0
-    attempt.score = round(total * (1 - attempt.penalty), 6)
+    assignment = attempt.assignment
+    if assignment is not None and at is not None and at > assignment.due_at + grace():
+        # Started in time but handed in late: late all the same (refused work never gets
+        # here: its deadline is the due date).
+        attempt.late = True
+        if assignment.late_policy == LatePolicy.penalty:
+            attempt.penalty = (assignment.late_penalty or 0) / 100
+    attempt.score = attempt_score(attempt)
     attempt.state = final_state.value
     from ..progress.services import record_attempt
 
     record_attempt(attempt)
     db.session.flush()
+
+
+def attempt_score(attempt: Attempt) -> float:
+    """The points of the attempt's responses, less its late penalty."""
+    total = sum(r.points or 0.0 for r in attempt.responses)
+    return round(total * (1 - attempt.penalty), 6)
 
 
 def passed(attempt: Attempt) -> bool | None:
@@ -371,12 +398,25 @@ def passed(attempt: Attempt) -> bool | None:
     return attempt.fraction * 100 >= mark - 1e-9
 
 
+def answers_visible_from(attempt: Attempt) -> datetime | None:
+    """From when a finished attempt may show its key (result page, review cards); None: never.
+
+    `after_due` opens at the due date only when late work is refused: while late answers can
+    still count, the key stays hidden (and assignments refuse that combination anyway).
+    """
+    mode = settings_of(attempt).get("feedback", "immediate")
+    if mode in {"immediate", "after_submit"}:
+        return attempt.submitted_at or attempt.started_at
+    assignment = attempt.assignment
+    refused_late = assignment is not None and assignment.late_policy == LatePolicy.refuse
+    if mode == "after_due" and refused_late:
+        return assignment.due_at
+    return None
+
+
 def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     """Whether the result page may show right answers, explanations and quotes."""
     if attempt.state == AttemptState.in_progress:
         return False
-    mode = settings_of(attempt).get("feedback", "immediate")
-    if mode == "after_due":
-        # Once the assignment is due, everyone has answered: the key can be shown.
-        return attempt.assignment is not None and (now or utcnow()) > attempt.assignment.due_at
-    return mode in {"immediate", "after_submit"}
+    since = answers_visible_from(attempt)
+    return since is not None and (now or utcnow()) >= since

@@ -146,6 +146,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         answered=answered,
         show_feedback=show_feedback,
         locked=show_feedback,
+        # the assignment's override, not only the set's setting
+        immediate=services.settings_of(attempt).get("feedback") == "immediate",
         answer_error=answer_error,
     ), status
 
