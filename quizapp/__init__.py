@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import access, i18n
 from .config import Config, instance_secret_key, shipped_dir
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
             )
     migrate.init_app(app, db, directory=str(shipped_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)  # compiled catalogs first: Flask-Babel reads their folder in init_app
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

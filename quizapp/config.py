@@ -47,6 +47,13 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("QUIZAPP_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Rate limits: one process can count in memory; several servers share Redis, e.g.
+    # QUIZAPP_RATELIMIT_STORAGE_URI=redis://cache.example:6379/0
+    RATELIMIT_STORAGE_URI = os.environ.get("QUIZAPP_RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = "quizapp"
+    # Per address and username: a class behind one school address still logs in at once.
+    LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
+    JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
 

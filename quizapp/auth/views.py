@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import access
-from ..extensions import db
+from ..extensions import db, limiter
 from .forms import LoginForm, RegisterForm
 from .services import UsernameTaken, authenticate, create_user
 
@@ -44,8 +45,20 @@ def register() -> str | Response:
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
+def login_key() -> str:
+    """Failed logins are counted per address and username (pupils share a school address)."""
+    username = (request.form.get("username") or "").strip().casefold()[:64]
+    return f"{get_remote_address()}|{username}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    key_func=login_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))

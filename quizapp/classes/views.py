@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -23,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, QuestionSet, Role, utcnow
 from ..quiz import services as quiz_services
 from . import services
@@ -245,6 +246,7 @@ def results(classroom_id: int, assignment_id: int) -> str:
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @access.public
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
 def join(code: str | None = None) -> str | HTTPResponse | tuple[str, int]:
     """Join a class with its code: new students create their account here, without email."""
     if current_user.is_authenticated and current_user.role != Role.student:
