@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 PASSWORD = "correct horse battery"
@@ -39,3 +40,38 @@ def set_document(questions: list[dict[str, Any]] | None = None, **overrides: Any
     }
     document.update(overrides)
     return document
+
+
+def answer_attempt(
+    db: Any,
+    user: Any,
+    question_set: Any,
+    answers: list[Any],
+    at: datetime,
+    *,
+    submit_at: datetime | None = None,
+    **start: Any,
+) -> Any:
+    """Start an attempt at `at`, save `answers` (None: left blank) and, given `submit_at`,
+    submit it then; committed. `start` goes to start_attempt (assignment=, practice=)."""
+    from quizapp.quiz import services
+
+    attempt = services.start_attempt(user, question_set, now=at, **start)
+    for response, answer in zip(attempt.responses, answers, strict=False):
+        if answer is not None:
+            services.save_answer(attempt, response, answer, now=at)
+    if submit_at is not None:
+        services.submit(attempt, now=submit_at)
+    db.session.commit()
+    return attempt
+
+
+def assign(
+    db: Any, classroom: Any, question_set: Any, opens: datetime, due: datetime, **extra: Any
+) -> Any:
+    """A committed assignment of `question_set` to `classroom`."""
+    from quizapp.classes import services
+
+    assignment = services.create_assignment(classroom, question_set, opens, due, **extra)
+    db.session.commit()
+    return assignment

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import PASSWORD
+from helpers import PASSWORD, assign
 from sqlalchemy import func, select
 
 from quizapp.classes import services
@@ -249,9 +249,7 @@ def test_a_due_date_before_the_opening_is_refused(auth, client, db, classroom, m
 
 
 def _assignment(db, classroom, question_set, opens, due, **extra):
-    assignment = services.create_assignment(classroom, question_set, opens, due, **extra)
-    db.session.commit()
-    return assignment
+    return assign(db, classroom, question_set, opens, due, **extra)
 
 
 def _student(client, db, classroom):

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, set_document
+from helpers import PASSWORD, answer_attempt, assign, set_document
 from sqlalchemy import func, select
 
 from quizapp.bank.sync import sync_directory
@@ -27,19 +27,9 @@ def school(db, make_user, make_set):
     return question_set, teacher, student, classroom
 
 
-def assign(db, classroom, question_set, opens, due, **extra):
-    assignment = class_services.create_assignment(classroom, question_set, opens, due, **extra)
-    db.session.commit()
-    return assignment
-
-
 def take(db, student, question_set, answers, at, **kwargs):
-    attempt = quiz_services.start_attempt(student, question_set, now=at, **kwargs)
-    for response, answer in zip(attempt.responses, answers, strict=False):
-        if answer is not None:
-            quiz_services.save_answer(attempt, response, answer, now=at)
-    db.session.commit()
-    return attempt
+    """An attempt answered at `at`, not yet submitted."""
+    return answer_attempt(db, student, question_set, answers, at, **kwargs)
 
 
 def finish(db, attempt, at):

@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import answer_attempt
 from sqlalchemy import select
 
 from quizapp.classes import services as class_services
 from quizapp.models import Attempt, QuestionProgress, utcnow
 from quizapp.progress import services
-from quizapp.quiz import services as quiz_services
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 QUESTIONS = [
@@ -22,14 +22,8 @@ QUESTIONS = [
 
 
 def take(db, user, question_set, answers, at, **kwargs):
-    """A graded attempt answered at `at` (True/False per question, None = blank)."""
-    attempt = quiz_services.start_attempt(user, question_set, now=at, **kwargs)
-    for response, answer in zip(attempt.responses, answers, strict=False):
-        if answer is not None:
-            quiz_services.save_answer(attempt, response, answer, now=at)
-    quiz_services.submit(attempt, now=at)
-    db.session.commit()
-    return attempt
+    """A graded attempt answered and submitted at `at`."""
+    return answer_attempt(db, user, question_set, answers, at, submit_at=at, **kwargs)
 
 
 @pytest.fixture
