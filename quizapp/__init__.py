@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, i18n
@@ -25,6 +27,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=str(shipped_dir("static")), instance_relative_config=True)
     app.url_map.converters["int"] = BoundedInt  # ids beyond a database integer are 404s
     configure(app, config)
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -175,6 +179,23 @@ def register_bank_reload(app: Flask) -> None:
     app.before_request(reload_question_files)
 
 
+_FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def flask_command(argv: list[str] | None = None) -> str | None:
+    """The `flask` subcommand this process runs (`run`, `questions`...), None outside it."""
+    argv = sys.argv if argv is None else argv
+    if not argv or not (Path(argv[0]).name == "flask" or argv[0].endswith("flask/__main__.py")):
+        return None
+    words = iter(argv[1:])
+    for word in words:
+        if word in _FLASK_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def masked_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -194,9 +215,12 @@ def start_up(app: Flask) -> None:
                 from .bank.sync import sync_directory
 
                 upgrade()
-                report = sync_directory(Path(app.config["QUESTIONS_DIR"]))
-                db.session.commit()
-                log.info("question bank: %s", report.summary())
+                # The server loads the folder; a command such as `questions validate` must
+                # not publish the draft it was asked to check (`questions sync` loads itself).
+                if flask_command() in (None, "run"):
+                    report = sync_directory(Path(app.config["QUESTIONS_DIR"]))
+                    db.session.commit()
+                    log.info("question bank: %s", report.summary())
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise SystemExit(

@@ -39,7 +39,6 @@ class Config:
     GRACE_SECONDS = int(os.environ.get("QUIZAPP_GRACE_SECONDS", "5"))
     LANGUAGES = ("en", "fr")
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -47,6 +46,13 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("QUIZAPP_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # The CSRF token is tied to the session already; a time limit would refuse the answer of
+    # a student who kept a question open for an hour.
+    WTF_CSRF_TIME_LIMIT = None
+    # Dates without a class's own time zone (dashboards, the bank page) are shown in this one.
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Europe/Paris")
+    # Behind a reverse proxy (HTTPS, another host name): trust one proxy's X-Forwarded-*.
+    PROXY_FIX = os.environ.get("QUIZAPP_PROXY_FIX", "0") == "1"
     # Rate limits: one process can count in memory; several servers share Redis, e.g.
     # QUIZAPP_RATELIMIT_STORAGE_URI=redis://cache.example:6379/0
     RATELIMIT_STORAGE_URI = os.environ.get("QUIZAPP_RATELIMIT_STORAGE_URI", "memory://")

@@ -63,8 +63,12 @@ def duration(seconds: int) -> str:
 
 
 def remaining(deadline: datetime) -> str:
+    """Time left as the countdown shows it: 14:59, or 2:05:00 past an hour."""
     seconds = max(0, int((deadline - utcnow()).total_seconds()))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    hours, rest = divmod(seconds, 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60}:{rest % 60:02d}"
 
 
 def local_datetime(value: datetime | None, timezone: str | None = None) -> str:

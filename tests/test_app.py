@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from quizapp import create_app
@@ -123,3 +124,44 @@ def test_the_chosen_language_is_remembered(client):
     assert '<html lang="fr">' in client.get("/auth/login").get_data(as_text=True)
     assert '<html lang="en">' in client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["/venv/bin/flask", "--app", "quizapp", "run"], "run"),
+        (["/venv/bin/flask", "-A", "quizapp", "--debug", "questions", "validate"], "questions"),
+        (["/usr/lib/python3/site-packages/flask/__main__.py", "--app", "quizapp", "db"], "db"),
+        (["/venv/bin/gunicorn", "quizapp:create_app()"], None),
+        (["/venv/bin/flask"], None),
+    ],
+)
+def test_flask_command_names_the_cli_subcommand(argv, command):
+    from quizapp import flask_command
+
+    assert flask_command(argv) == command
+
+
+def test_validate_on_the_embedded_default_does_not_publish_the_draft(tmp_path: Path):
+    questions = tmp_path / "questions"
+    questions.mkdir()
+    (questions / "draft.yaml").write_text(
+        "id: draft\ntitle: Draft\nlanguage: en\nquestions:\n  - id: q\n    type: true_false\n"
+        "    prompt: Not finished.\n    answer: true\n"
+    )
+    db_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    result = _run_flask(
+        ["questions", "validate", str(questions / "draft.yaml")],
+        {
+            "QUIZAPP_DATABASE_URL": db_url,
+            "QUIZAPP_AUTO_SETUP": "1",
+            "QUIZAPP_QUESTIONS_DIR": str(questions),
+            "QUIZAPP_SECRET_KEY": "x",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "db.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM question_set").fetchone() == (0,)

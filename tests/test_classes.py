@@ -380,7 +380,10 @@ def test_the_teacher_sees_who_has_done_an_assignment(app, client, db, classroom,
 def test_an_archived_class_accepts_no_change(auth, client, db, classroom, make_set):
     question_set = make_set()
     auth.login("teach")
-    client.post(f"/classes/{classroom.id}/archive")
+    client.post(f"/classes/{classroom.id}/archive")  # without the confirmation: nothing
+    db.session.refresh(classroom)
+    assert not classroom.archived
+    client.post(f"/classes/{classroom.id}/archive", data={"confirm": "y"})
     db.session.refresh(classroom)
     assert classroom.archived
     response = client.post(
@@ -420,9 +423,9 @@ def test_a_student_deletes_their_account_and_data(client, db, classroom, make_se
     )
     _student(client, db, classroom)
     _take(client, db, assignment)
-    wrong = client.post("/account/delete", data={"password": "not it"})
+    wrong = client.post("/account/delete", data={"delete-password": "not it"})
     assert wrong.status_code == 422 and count(db, User) == 2
-    response = client.post("/account/delete", data={"password": PASSWORD})
+    response = client.post("/account/delete", data={"delete-password": PASSWORD})
     assert response.status_code == 302
     assert count(db, User) == 1 and count(db, Attempt) == 0 and count(db, Membership) == 0
     assert client.get("/assignments").status_code == 302
@@ -430,8 +433,12 @@ def test_a_student_deletes_their_account_and_data(client, db, classroom, make_se
 
 def test_a_teacher_with_classes_cannot_delete_their_account(auth, client, db, classroom):
     auth.login("teach")
-    response = client.post("/account/delete", data={"password": PASSWORD})
-    assert response.status_code == 422 and "You teach classes" in response.get_data(as_text=True)
+    response = client.post("/account/delete", data={"delete-password": PASSWORD})
+    assert (
+        response.status_code == 422
+        and "An account that teaches classes cannot be deleted yet"
+        in response.get_data(as_text=True)
+    )
     assert count(db, User) == 1
 
 
@@ -442,7 +449,11 @@ def test_changing_the_password_ends_the_other_sessions(app, auth, client, make_u
     other.post("/auth/login", data={"username": "lin", "password": PASSWORD})
     response = client.post(
         "/account/password",
-        data={"current": PASSWORD, "password": "another long one", "confirm": "another long one"},
+        data={
+            "pw-current": PASSWORD,
+            "pw-password": "another long one",
+            "pw-confirm": "another long one",
+        },
     )
     assert response.status_code == 302
     assert client.get("/account/").status_code == 200  # this session goes on
@@ -474,3 +485,14 @@ def test_an_admin_promotes_a_teacher_but_keeps_one_admin(auth, client, db, make_
     assert "at least one administrator" in response.get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.role == "admin"
+
+
+def test_the_account_page_has_unique_ids(auth, client, make_user):
+    import collections
+
+    make_user("lin")
+    auth.login("lin")
+    page = client.get("/account/").get_data(as_text=True)
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert '<label for="delete-password">' in page

@@ -274,6 +274,37 @@ def test_the_data_export_includes_review_cards(auth, client, db, school):
 def test_the_last_administrator_cannot_delete_their_account(auth, client, db, make_user):
     make_user("root", role="admin")
     auth.login("root")
-    response = client.post("/account/delete", data={"password": PASSWORD})
+    response = client.post("/account/delete", data={"delete-password": PASSWORD})
     assert response.status_code == 422
     assert "last administrator" in response.get_data(as_text=True)
+
+
+def test_the_catalogue_says_which_set_is_an_assignment_and_assignments_offer_a_retry(
+    auth, client, db, school
+):
+    question_set, _teacher, student, classroom = school
+    now = utcnow()
+    assignment = assign(
+        db,
+        classroom,
+        question_set,
+        now - timedelta(hours=1),
+        now + timedelta(days=2),
+        max_attempts=2,
+    )
+    auth.login("ada")
+    catalogue = client.get("/quizzes").get_data(as_text=True)
+    assert "Assignment</strong> · A · due" in catalogue and "Go to the assignment" in catalogue
+    finish(db, take(db, student, question_set, [1, 1], now, assignment=assignment), now)
+    page = client.get("/assignments").get_data(as_text=True)
+    assert "Done (1)" in page and "Start again" in page
+    finish(db, take(db, student, question_set, [1, 1], now, assignment=assignment), now)
+    assert "Start again" not in client.get("/assignments").get_data(as_text=True)
+
+
+def test_pages_answering_a_post_have_no_language_links(auth, client, db, school):
+    _set, _teacher, _student, classroom = school
+    auth.login("teach")
+    cards = client.post(f"/classes/{classroom.id}/roster", data={"names": "Grace H."})
+    assert cards.status_code == 200 and "?lang=" not in cards.get_data(as_text=True)
+    assert "?lang=fr" in client.get(f"/classes/{classroom.id}").get_data(as_text=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.models import Attempt, Response, utcnow
+from quizapp.models import Attempt, Response, User, utcnow
 
 
 def start(client, slug="sample"):
@@ -308,3 +309,28 @@ def test_each_type_is_saved_in_original_indexes(auth, client, make_set, db, numb
     # The page shows the saved answer again.
     page = client.get(url).get_data(as_text=True)
     assert "checked" in page or "selected" in page or 'value="' in page
+
+
+def test_no_countdown_for_a_due_date_days_away_but_one_for_a_time_limit(
+    auth, client, db, make_set, make_user
+):
+    from quizapp.classes import services as class_services
+
+    untimed = make_set()
+    timed = make_set(id="timed", settings={"time_limit": "2h"})
+    teacher = make_user("teach", role="teacher")
+    classroom = class_services.create_classroom(teacher, "A", "UTC")
+    auth.register()
+    student = db.session.scalar(select(User).where(User.username == "ada"))
+    class_services.join(classroom, student, "Ada")
+    now = utcnow()
+    for question_set in (untimed, timed):
+        class_services.create_assignment(
+            classroom, question_set, now - timedelta(hours=1), now + timedelta(days=7)
+        )
+    db.session.commit()
+    first = client.post("/quizzes/sample/start").headers["Location"]
+    assert 'id="countdown"' not in client.get(first).get_data(as_text=True)
+    second = client.post("/quizzes/timed/start").headers["Location"]
+    page = client.get(second).get_data(as_text=True)
+    assert re.search(r'id="countdown"[^>]*>1:59:\d\d</time>', page)

@@ -116,7 +116,10 @@ def delete_account(user: User) -> None:
     """Delete the account and everything it did; a teacher must first pass on their classes."""
     if db.session.scalar(select(Classroom.id).where(Classroom.teacher_id == user.id)):
         raise AccountInUse(
-            _l("You teach classes, so this account cannot be deleted here: ask an administrator.")
+            _l(
+                "An account that teaches classes cannot be deleted yet, even once they are "
+                "archived."
+            )
         )
     if (
         user.role == Role.admin

@@ -17,9 +17,11 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(status: int = 200, **forms: object) -> tuple[str, int]:
     context = {
-        "password_form": PasswordForm(formdata=None),
-        "language_form": LanguageForm(formdata=None, locale=current_user.locale or ""),
-        "delete_form": DeleteForm(formdata=None),
+        "password_form": PasswordForm(formdata=None, prefix="pw"),
+        "language_form": LanguageForm(
+            formdata=None, locale=current_user.locale or "", prefix="lang"
+        ),
+        "delete_form": DeleteForm(formdata=None, prefix="delete"),
     }
     context.update(forms)
     return render_template("account/index.html", **context), status
@@ -34,7 +36,7 @@ def index() -> tuple[str, int]:
 @bp.route("/password", methods=["POST"])
 @access.logged_in
 def password() -> HTTPResponse | tuple[str, int]:
-    form = PasswordForm()
+    form = PasswordForm(prefix="pw")
     if form.validate():
         if current_user.check_password(form.current.data):
             services.change_password(current_user, form.password.data)
@@ -50,7 +52,7 @@ def password() -> HTTPResponse | tuple[str, int]:
 @bp.route("/language", methods=["POST"])
 @access.logged_in
 def language() -> HTTPResponse | tuple[str, int]:
-    form = LanguageForm()
+    form = LanguageForm(prefix="lang")
     if not form.validate():
         return _page(422, language_form=form)
     current_user.locale = form.locale.data or None
@@ -76,7 +78,7 @@ def export() -> Response:
 @bp.route("/delete", methods=["POST"])
 @access.logged_in
 def delete() -> HTTPResponse | tuple[str, int]:
-    form = DeleteForm()
+    form = DeleteForm(prefix="delete")
     if form.validate():
         if not current_user.check_password(form.password.data):
             form.password.errors = [_("This is not your password.")]

@@ -141,9 +141,9 @@ def _record_failure(
     if log_failures:
         # One line: the details are on the teachers' bank page and in `questions validate`.
         log.warning(
-            "question bank: %s not loaded (%d errors, first: %s)%s",
+            "question bank: %s not loaded (%s, the first: %s)%s",
             relative,
-            len(messages),
+            f"{len(messages)} error" + ("" if len(messages) == 1 else "s"),
             messages[0] if messages else "?",
             "; its last good version stays live" if existing is not None else "",
         )

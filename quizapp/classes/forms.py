@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     IntegerField,
@@ -184,4 +185,11 @@ class CodeForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A POST with only its CSRF token (archive, reset a password)."""
+    """A POST with only its CSRF token (reset a password: it can be done again)."""
+
+
+class ArchiveForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand: the code stops working and nothing more can be assigned"),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )

@@ -30,6 +30,7 @@ from ..quiz import services as quiz_services
 from . import services
 from .forms import (
     COMMON_TIMEZONES,
+    ArchiveForm,
     AssignmentForm,
     ClassroomForm,
     CodeForm,
@@ -89,6 +90,7 @@ def detail(classroom_id: int) -> str:
         assignment_form=AssignmentForm(),
         code_form=CodeForm(),
         confirm_form=ConfirmForm(),
+        archive_form=ArchiveForm(formdata=None),
         now=utcnow(),
     )
 
@@ -129,8 +131,9 @@ def renew_code(classroom_id: int) -> HTTPResponse:
 @access.roles("teacher")
 def archive(classroom_id: int) -> HTTPResponse:
     classroom = own_classroom(classroom_id)
-    if not ConfirmForm().validate():
-        abort(400)
+    if not ArchiveForm().validate():
+        flash(_("Tick the box to confirm, then archive."), "error")
+        return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#archive-heading")
     services.archive(classroom)
     db.session.commit()
     flash(_("The class is archived: its code no longer works and its results are kept."), "info")
@@ -224,6 +227,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
         assignment_form=form,
         code_form=CodeForm(formdata=None),
         confirm_form=ConfirmForm(),
+        archive_form=ArchiveForm(formdata=None),
         now=utcnow(),
     ), 422
 

@@ -64,6 +64,8 @@ class CatalogueEntry:
     attempts_used: int
     best: float | None  # best score as a fraction, None before any graded attempt
     in_progress: int | None  # id of the attempt in progress
+    # The assignment that Start takes the student to instead of self-study, if any.
+    assignment: Assignment | None = None
 
     @property
     def max_attempts(self) -> int | None:
@@ -106,6 +108,17 @@ def catalogue(
             Attempt.assignment_id.is_(None),  # self-study only: assignments have their page
         )
     ).all()
+    from ..models import Membership
+
+    # Sets one of the student's classes has assigned (usually none or a few): only those need
+    # the finer look of open_assignment_for.
+    assigned = set(
+        db.session.scalars(
+            select(Assignment.set_id)
+            .join(Membership, Membership.classroom_id == Assignment.classroom_id)
+            .where(Membership.user_id == user.id, Assignment.set_id.in_(ids))
+        )
+    )
     for set_id, state, attempt_id, score, max_score in rows:
         used, best, current = standing.get(set_id, (0, None, None))
         if state == AttemptState.in_progress:
@@ -115,8 +128,15 @@ def catalogue(
         if score is not None and max_score:
             best = max(best or 0.0, score / max_score)
         standing[set_id] = (used, best, current)
+    now = utcnow()
     return [
-        CatalogueEntry(s, counts.get(s.id, 0), *standing.get(s.id, (0, None, None))) for s in sets
+        CatalogueEntry(
+            s,
+            counts.get(s.id, 0),
+            *standing.get(s.id, (0, None, None)),
+            assignment=open_assignment_for(user, s, now) if s.id in assigned else None,
+        )
+        for s in sets
     ]
 
 

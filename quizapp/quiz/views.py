@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -148,6 +149,12 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         locked=show_feedback,
         # the assignment's override, not only the set's setting
         immediate=services.settings_of(attempt).get("feedback") == "immediate",
+        # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
+        show_timer=attempt.deadline is not None
+        and (
+            services.settings_of(attempt).get("time_limit") is not None
+            or attempt.deadline - utcnow() < timedelta(days=1)
+        ),
         answer_error=answer_error,
     ), status
 
