@@ -496,3 +496,33 @@ def test_the_account_page_has_unique_ids(auth, client, make_user):
     ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
     assert '<label for="delete-password">' in page
+
+
+def test_the_results_page_ranks_questions_by_difficulty(app, db, classroom, make_set, make_user):
+    question_set = make_set(settings={"shuffle_choices": False, "shuffle_questions": False})
+    now = utcnow()
+    assignment = _assignment(
+        db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
+    )
+    from helpers import answer_attempt
+
+    # Three students; "investor" is answered right by all, "founding-year" by one of three;
+    # the first student's second attempt fixes their founding year (their best answer counts).
+    answers = {"s1": [[0, 0], [1, 0]], "s2": [[0, 0]], "s3": [[2, 0]]}
+    for name, attempts in answers.items():
+        student = make_user(name)
+        services.join(classroom, student, name.upper())
+        db.session.commit()
+        for given in attempts:
+            answer_attempt(
+                db, student, question_set, given, now, submit_at=now, assignment=assignment
+            )
+    stats = services.question_stats(assignment)
+    assert [(s.key, s.answered, s.right, round(s.mean, 3)) for s in stats] == [
+        ("founding-year", 3, 1, 0.333),
+        ("investor", 3, 3, 1.0),
+    ]
+    client = app.test_client()
+    client.post("/auth/login", data={"username": "teach", "password": PASSWORD})
+    page = client.get(f"/classes/{classroom.id}/assignments/{assignment.id}").get_data(as_text=True)
+    assert re.search(r"1\. When was OpenAI founded\?</th>\s*<td>33%</td>\s*<td>1</td>", page)

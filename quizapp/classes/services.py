@@ -26,7 +26,9 @@ from ..models import (
     Classroom,
     LatePolicy,
     Membership,
+    Question,
     QuestionSet,
+    Response,
     Role,
     User,
     utcnow,
@@ -439,3 +441,49 @@ def done_counts(classroom: Classroom) -> dict[int, int]:
             .group_by(Attempt.assignment_id)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class QuestionStat:
+    """How a class did on one question of an assignment (every version of it)."""
+
+    key: str
+    prompt: str
+    position: int
+    answered: int  # students who answered it
+    mean: float  # mean score of their best answer, as a fraction
+    right: int  # students whose best answer was fully right
+
+
+def question_stats(assignment: Assignment) -> list[QuestionStat]:
+    """Per question, each student's best answer over their finished attempts: which questions
+    the class found hard. One query, bounded by the class's attempts at this assignment."""
+    rows = db.session.execute(
+        select(Attempt.user_id, Question.key, Question.prompt, Question.position, Response.score)
+        .join(Response, Response.attempt_id == Attempt.id)
+        .join(Question, Question.id == Response.question_id)
+        .where(
+            Attempt.assignment_id == assignment.id,
+            Attempt.state.in_([AttemptState.graded.value, AttemptState.expired.value]),
+            Response.answered_at.is_not(None),
+        )
+    ).all()
+    best: dict[tuple[str, int], float] = {}
+    about: dict[str, tuple[str, int]] = {}
+    for user_id, key, prompt, position, score in rows:
+        best[(key, user_id)] = max(best.get((key, user_id), 0.0), score or 0.0)
+        about[key] = (prompt, position)
+    stats = []
+    for key, (prompt, position) in about.items():
+        scores = [score for (k, _user), score in best.items() if k == key]
+        stats.append(
+            QuestionStat(
+                key,
+                prompt,
+                position,
+                len(scores),
+                sum(scores) / len(scores),
+                sum(1 for s in scores if s >= 1 - 1e-9),
+            )
+        )
+    return sorted(stats, key=lambda s: (s.mean, s.position))

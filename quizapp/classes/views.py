@@ -244,6 +244,7 @@ def results(classroom_id: int, assignment_id: int) -> str:
         classroom=classroom,
         assignment=assignment,
         rows=services.assignment_results(assignment),
+        questions=services.question_stats(assignment),
     )
 
 
