@@ -46,6 +46,7 @@ MATRIX = {
     "classes.renew_code": ("POST", "/classes/{classroom}/code", OWN_CLASS),
     "classes.archive": ("POST", "/classes/{classroom}/archive", OWN_CLASS),
     "classes.roster": ("POST", "/classes/{classroom}/roster", OWN_CLASS),
+    "classes.new_cards": ("POST", "/classes/{classroom}/cards", OWN_CLASS),
     "classes.reset_password": (
         "POST",
         "/classes/{classroom}/members/{membership}/password",

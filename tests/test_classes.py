@@ -526,3 +526,47 @@ def test_the_results_page_ranks_questions_by_difficulty(app, db, classroom, make
     client.post("/auth/login", data={"username": "teach", "password": PASSWORD})
     page = client.get(f"/classes/{classroom.id}/assignments/{assignment.id}").get_data(as_text=True)
     assert re.search(r"1\. When was OpenAI founded\?</th>\s*<td>33%</td>\s*<td>1</td>", page)
+
+
+def test_new_login_cards_for_the_whole_class(app, auth, client, db, classroom):
+    auth.login("teach")
+    first = client.post(f"/classes/{classroom.id}/roster", data={"names": "Ada L.\nAlan T."})
+    old = dict(
+        re.findall(
+            r"<code>([a-z0-9-]+)</code></dd>\s*<dt>Password</dt><dd><code>"
+            r"([a-z2-9]{4}-[a-z2-9]{4})</code>",
+            first.get_data(as_text=True),
+        )
+    )
+    unconfirmed = client.post(f"/classes/{classroom.id}/cards")
+    assert unconfirmed.status_code == 302  # back to the class page: nothing changed
+    some_user, some_password = next(iter(old.items()))
+    assert (
+        app.test_client()
+        .post("/auth/login", data={"username": some_user, "password": some_password})
+        .status_code
+        == 302
+    )
+    response = client.post(f"/classes/{classroom.id}/cards", data={"confirm": "y"})
+    new = dict(
+        re.findall(
+            r"<code>([a-z0-9-]+)</code></dd>\s*<dt>Password</dt><dd><code>"
+            r"([a-z2-9]{4}-[a-z2-9]{4})</code>",
+            response.get_data(as_text=True),
+        )
+    )
+    assert set(new) == set(old) and len(new) == 2
+    fresh = app.test_client()
+    username = next(iter(new))
+    assert (
+        fresh.post(
+            "/auth/login", data={"username": username, "password": old[username]}
+        ).status_code
+        == 422
+    )
+    assert (
+        fresh.post(
+            "/auth/login", data={"username": username, "password": new[username]}
+        ).status_code
+        == 302
+    )

@@ -188,6 +188,13 @@ class ConfirmForm(FlaskForm):
     """A POST with only its CSRF token (reset a password: it can be done again)."""
 
 
+class NewCardsForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand: every student of the class gets a new password"),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
 class ArchiveForm(FlaskForm):
     confirm = BooleanField(
         _l("I understand: the code stops working and nothing more can be assigned"),

@@ -37,6 +37,7 @@ from .forms import (
     ConfirmForm,
     JoinForm,
     JoinNewForm,
+    NewCardsForm,
     RosterForm,
 )
 
@@ -91,6 +92,7 @@ def detail(classroom_id: int) -> str:
         code_form=CodeForm(),
         confirm_form=ConfirmForm(),
         archive_form=ArchiveForm(formdata=None),
+        cards_form=NewCardsForm(formdata=None),
         now=utcnow(),
     )
 
@@ -188,6 +190,25 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
     return render_template("classes/cards.html", classroom=classroom, cards=[card])
 
 
+@bp.route("/classes/<int:classroom_id>/cards", methods=["POST"])
+@access.roles("teacher")
+def new_cards(classroom_id: int) -> str | HTTPResponse:
+    """New passwords for every student of the class, on a fresh sheet of login cards: the
+    way back when the printed sheet is lost (passwords are never shown twice)."""
+    classroom = own_classroom(classroom_id)
+    _editable(classroom)
+    if not NewCardsForm().validate():
+        flash(_("Tick the box to confirm."), "error")
+        return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#students-heading")
+    cards = [
+        services.LoginCard(m.display_name, m.user.username, services.reset_password(m.user))
+        for m in classroom.memberships
+        if m.user.role == Role.student
+    ]
+    db.session.commit()
+    return render_template("classes/cards.html", classroom=classroom, cards=cards)
+
+
 @bp.route("/classes/<int:classroom_id>/assignments", methods=["POST"])
 @access.roles("teacher")
 def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
@@ -228,6 +249,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
         code_form=CodeForm(formdata=None),
         confirm_form=ConfirmForm(),
         archive_form=ArchiveForm(formdata=None),
+        cards_form=NewCardsForm(formdata=None),
         now=utcnow(),
     ), 422
 
