@@ -248,10 +248,6 @@ def test_a_due_date_before_the_opening_is_refused(auth, client, db, classroom, m
     assert count(db, Assignment) == 0
 
 
-def _assignment(db, classroom, question_set, opens, due, **extra):
-    return assign(db, classroom, question_set, opens, due, **extra)
-
-
 def _student(client, db, classroom):
     join_new(client, classroom.join_code)
     return db.session.scalar(select(User).where(User.role == "student"))
@@ -272,10 +268,8 @@ def _take(client, db, assignment, answer="1"):
 def test_students_see_to_do_done_late_and_coming_up(client, db, classroom, make_set):
     question_set = make_set(settings={"shuffle_choices": False, "feedback": "after_submit"})
     now = utcnow()
-    todo = _assignment(
-        db, classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
-    )
-    _assignment(
+    todo = assign(db, classroom, question_set, now - timedelta(days=1), now + timedelta(days=1))
+    assign(
         db,
         classroom,
         question_set,
@@ -283,8 +277,8 @@ def test_students_see_to_do_done_late_and_coming_up(client, db, classroom, make_
         now - timedelta(days=2),
         late_policy="accept",
     )
-    _assignment(db, classroom, question_set, now + timedelta(days=2), now + timedelta(days=3))
-    _assignment(db, classroom, question_set, now - timedelta(days=5), now - timedelta(days=4))
+    assign(db, classroom, question_set, now + timedelta(days=2), now + timedelta(days=3))
+    assign(db, classroom, question_set, now - timedelta(days=5), now - timedelta(days=4))
     _student(client, db, classroom)
     page = client.get("/assignments").get_data(as_text=True)
     for heading in ("To do (1)", "Late (1)", "Coming up (1)", "Missed (1)"):
@@ -300,12 +294,8 @@ def test_an_assignment_is_closed_after_its_due_date_when_late_work_is_refused(
 ):
     question_set = make_set()
     now = utcnow()
-    closed = _assignment(
-        db, classroom, question_set, now - timedelta(days=2), now - timedelta(days=1)
-    )
-    upcoming = _assignment(
-        db, classroom, question_set, now + timedelta(days=1), now + timedelta(days=2)
-    )
+    closed = assign(db, classroom, question_set, now - timedelta(days=2), now - timedelta(days=1))
+    upcoming = assign(db, classroom, question_set, now + timedelta(days=1), now + timedelta(days=2))
     _student(client, db, classroom)
     for assignment, message in (
         (closed, "this assignment is closed"),
@@ -319,7 +309,7 @@ def test_an_assignment_is_closed_after_its_due_date_when_late_work_is_refused(
 def test_late_work_is_marked_late_and_penalised(client, db, classroom, make_set):
     question_set = make_set(settings={"shuffle_choices": False, "feedback": "after_submit"})
     now = utcnow()
-    penalised = _assignment(
+    penalised = assign(
         db,
         classroom,
         question_set,
@@ -336,7 +326,7 @@ def test_late_work_is_marked_late_and_penalised(client, db, classroom, make_set)
 def test_overrides_of_attempts_time_limit_and_feedback(client, db, classroom, make_set):
     question_set = make_set(settings={"feedback": "after_submit", "shuffle_choices": False})
     now = utcnow()
-    assignment = _assignment(
+    assignment = assign(
         db,
         classroom,
         question_set,
@@ -363,7 +353,7 @@ def test_overrides_of_attempts_time_limit_and_feedback(client, db, classroom, ma
 def test_the_teacher_sees_who_has_done_an_assignment(app, client, db, classroom, make_set):
     question_set = make_set(settings={"shuffle_choices": False})
     now = utcnow()
-    assignment = _assignment(
+    assignment = assign(
         db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     _student(client, db, classroom)
@@ -399,7 +389,7 @@ def test_an_archived_class_accepts_no_change(auth, client, db, classroom, make_s
 def test_a_student_downloads_all_their_data(client, db, classroom, make_set):
     question_set = make_set(settings={"shuffle_choices": False})
     now = utcnow()
-    assignment = _assignment(
+    assignment = assign(
         db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     _student(client, db, classroom)
@@ -418,7 +408,7 @@ def test_a_student_downloads_all_their_data(client, db, classroom, make_set):
 def test_a_student_deletes_their_account_and_data(client, db, classroom, make_set):
     question_set = make_set()
     now = utcnow()
-    assignment = _assignment(
+    assignment = assign(
         db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     _student(client, db, classroom)
@@ -501,7 +491,7 @@ def test_the_account_page_has_unique_ids(auth, client, make_user):
 def test_the_results_page_ranks_questions_by_difficulty(app, db, classroom, make_set, make_user):
     question_set = make_set(settings={"shuffle_choices": False, "shuffle_questions": False})
     now = utcnow()
-    assignment = _assignment(
+    assignment = assign(
         db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     from helpers import answer_attempt

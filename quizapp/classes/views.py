@@ -81,16 +81,20 @@ def index() -> str | HTTPResponse | tuple[str, int]:
 @bp.route("/classes/<int:classroom_id>")
 @access.roles("teacher")
 def detail(classroom_id: int) -> str:
-    classroom = own_classroom(classroom_id)
+    return detail_page(own_classroom(classroom_id))
+
+
+def detail_page(classroom: Classroom, assignment_form: AssignmentForm | None = None) -> str:
+    """The class page; `assignment_form` carries a refused assignment's data and errors."""
     return render_template(
         "classes/detail.html",
         classroom=classroom,
         join_url=url_for("classes.join", code=classroom.join_code, _external=True),
         done=services.done_counts(classroom),
-        roster_form=RosterForm(),
-        assignment_form=AssignmentForm(),
-        code_form=CodeForm(),
-        confirm_form=ConfirmForm(),
+        roster_form=RosterForm(formdata=None),
+        assignment_form=assignment_form or AssignmentForm(formdata=None),
+        code_form=CodeForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
         archive_form=ArchiveForm(formdata=None),
         cards_form=NewCardsForm(formdata=None),
         now=utcnow(),
@@ -239,19 +243,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
             db.session.commit()
             flash(_("Assigned."), "success")
             return redirect(url_for("classes.detail", classroom_id=classroom.id))
-    return render_template(
-        "classes/detail.html",
-        classroom=classroom,
-        join_url=url_for("classes.join", code=classroom.join_code, _external=True),
-        done=services.done_counts(classroom),
-        roster_form=RosterForm(formdata=None),
-        assignment_form=form,
-        code_form=CodeForm(formdata=None),
-        confirm_form=ConfirmForm(),
-        archive_form=ArchiveForm(formdata=None),
-        cards_form=NewCardsForm(formdata=None),
-        now=utcnow(),
-    ), 422
+    return detail_page(classroom, form), 422
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>")

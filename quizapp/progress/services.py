@@ -148,10 +148,10 @@ def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgres
 
 def review_layout(progress: QuestionProgress, question: Question) -> dict[str, Any]:
     """A shuffle fixed for this review of this card (the page and its POST agree)."""
-    from ..quiz.services import _layout
+    from ..quiz.services import layout_for
 
     seed = hash((progress.id, progress.reviews, question.version)) & 0x7FFFFFFF
-    return _layout(question, random.Random(seed), True)
+    return layout_for(question, random.Random(seed), True)
 
 
 def rating_for(score: float) -> Rating:

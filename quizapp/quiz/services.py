@@ -147,7 +147,7 @@ def settings_of(attempt: Attempt) -> dict[str, Any]:
     return attempt.question_set.settings or {}
 
 
-def _layout(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
+def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
     spec = question.spec
     if question.type in {"single", "multiple"}:
         order = list(range(len(spec["choices"])))
@@ -245,7 +245,7 @@ def start_attempt(
         Response(
             question_id=q.id,
             position=i,
-            layout=_layout(q, rng, settings.get("shuffle_choices", True)),
+            layout=layout_for(q, rng, settings.get("shuffle_choices", True)),
         )
         for i, q in enumerate(questions)
     ]

@@ -136,6 +136,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 return redirect(_next_url(attempt, number, total, request.form.get("action")))
     total, answered = _progress(attempt)
     show_feedback = services.is_locked(attempt, response)
+    settings = services.settings_of(attempt)  # the set's, with the assignment's overrides
     return render_template(
         "quiz/question.html",
         attempt=attempt,
@@ -148,11 +149,11 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         show_feedback=show_feedback,
         locked=show_feedback,
         # the assignment's override, not only the set's setting
-        immediate=services.settings_of(attempt).get("feedback") == "immediate",
+        immediate=settings.get("feedback") == "immediate",
         # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
         show_timer=attempt.deadline is not None
         and (
-            services.settings_of(attempt).get("time_limit") is not None
+            settings.get("time_limit") is not None
             or attempt.deadline - utcnow() < timedelta(days=1)
         ),
         answer_error=answer_error,
