@@ -15,16 +15,15 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, make_url, select, text
+from scratch import scratch_app
+from sqlalchemy import select
 
-from quizapp import create_app
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.config import TestConfig, shipped_dir
+from quizapp.config import shipped_dir
 from quizapp.extensions import db
 from quizapp.models import QuestionSet
 
@@ -55,58 +54,35 @@ def main() -> None:
     bare.add_url_rule("/", "index", lambda: "hello")
     ceiling = per_request(bare.test_client(), "GET", "/", None, args.requests, args.rounds)
 
-    admin = name = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.database_url:
-            name = f"quizapp_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = (
-                make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
-            )
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        config = type(
-            "BenchConfig",
-            (TestConfig,),
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "TESTING": False,
-                "QUESTIONS_DIR": str(shipped_dir("questions")),
-                "LOGIN_RATE_LIMIT": "1000/second",
-            },
-        )
-        app = create_app(config)
-        try:
-            with app.app_context():
-                db.create_all()
-                sync_directory(shipped_dir("questions"))
-                create_user("student", PASSWORD)
-                db.session.commit()
-                slug = db.session.scalar(select(QuestionSet.slug).order_by(QuestionSet.slug))
-            client = app.test_client()
-            client.post("/auth/login", data={"username": "student", "password": PASSWORD})
-            question = client.post(f"/quizzes/{slug}/start").headers["Location"]
-            # Question 2 of the English set is numeric: "0" is a valid (wrong) answer.
-            answer_url = question.replace("/questions/1", "/questions/2")
-            paths = [
-                ("question page", "GET", question, None),
-                ("save an answer", "POST", answer_url, {"answer": "0", "action": "next"}),
-                ("catalogue", "GET", "/quizzes", None),
-                ("dashboard", "GET", "/dashboard", None),
-            ]
-            results = [
-                (label, per_request(client, method, path, data, args.requests, args.rounds))
-                for label, method, path, data in paths
-            ]
-        finally:
-            with app.app_context():
-                db.engine.dispose()
-            if admin is not None:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                admin.dispose()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_app(
+            args.database_url,
+            Path(tmp) / "bench.sqlite3",
+            QUESTIONS_DIR=str(shipped_dir("questions")),
+            LOGIN_RATE_LIMIT="1000/second",
+        ) as app,
+    ):
+        with app.app_context():
+            sync_directory(shipped_dir("questions"))
+            create_user("student", PASSWORD)
+            db.session.commit()
+            slug = db.session.scalar(select(QuestionSet.slug).order_by(QuestionSet.slug))
+        client = app.test_client()
+        client.post("/auth/login", data={"username": "student", "password": PASSWORD})
+        question = client.post(f"/quizzes/{slug}/start").headers["Location"]
+        # Question 2 of the English set is numeric: "0" is a valid (wrong) answer.
+        answer_url = question.replace("/questions/1", "/questions/2")
+        paths = [
+            ("question page", "GET", question, None),
+            ("save an answer", "POST", answer_url, {"answer": "0", "action": "next"}),
+            ("catalogue", "GET", "/quizzes", None),
+            ("dashboard", "GET", "/dashboard", None),
+        ]
+        results = [
+            (label, per_request(client, method, path, data, args.requests, args.rounds))
+            for label, method, path, data in paths
+        ]
 
     engine = "PostgreSQL" if args.database_url else "SQLite"
     print(f"best of {args.rounds} rounds of {args.requests} requests, {engine}")

@@ -14,17 +14,15 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, insert, make_url, select, text
+from scratch import scratch_app
+from sqlalchemy import insert, select, text
 
-from quizapp import create_app
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.config import TestConfig
 from quizapp.extensions import db
 from quizapp.models import Attempt, Question, QuestionSet, Response
 from quizapp.progress.services import record
@@ -107,28 +105,9 @@ def fill(responses: int) -> None:
 
 
 def measure(size: int, repeat: int, database_url: str | None, folder: Path) -> float:
-    url, admin, name = database_url, None, None
-    if database_url:
-        name = f"quizapp_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
-    config = type(
-        "BenchConfig",
-        (TestConfig,),
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "QUESTIONS_DIR": str(folder),
-            "TESTING": False,
-        },
-    )
-    app = create_app(config)
-    try:
+    sqlite_file = folder / f"bench-{size}.sqlite3"
+    with scratch_app(database_url, sqlite_file, QUESTIONS_DIR=str(folder)) as app:
         with app.app_context():
-            db.create_all()
             sync_directory(folder)
             db.session.commit()
             fill(size)
@@ -142,13 +121,6 @@ def measure(size: int, repeat: int, database_url: str | None, folder: Path) -> f
             times.append(time.perf_counter() - begin)
             assert response.status_code == 200
         return min(times)
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def main() -> None:
