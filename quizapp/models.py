@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .qtypes import QUESTION_TYPES
 
 JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
@@ -131,8 +132,7 @@ class Question(db.Model):
         UniqueConstraint("set_id", "key", "version"),
         CheckConstraint("points >= 0", name="points_not_negative"),
         CheckConstraint(
-            "type IN ('single', 'multiple', 'true_false', 'numeric', 'text', 'order', 'match')",
-            name="type_known",
+            f"type IN ({', '.join(repr(name) for name in QUESTION_TYPES)})", name="type_known"
         ),
         Index("ix_question_set_id_is_current", "set_id", "is_current"),
     )

@@ -18,9 +18,9 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 
+from . import qtypes
 from .markup import markdown, markdown_inline
 from .models import QuestionSet, utcnow
-from .quiz.display import correct_answer
 
 
 def current_locale() -> str:
@@ -126,7 +126,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(
         current_locale=current_locale,
-        correct_answer=correct_answer,
+        qtype=qtypes.get,
         source_language=source_language,
         status_label=status_label,
         now_iso=lambda: utcnow().isoformat(),

@@ -1,7 +1,7 @@
 """The grading rules, as tables: one row per answer a student could give.
 
 Specs are shaped like the schema's JSON dump (`Question.spec`); answers use the original
-indexes of choices, items and pairs, as `quizapp.grading` documents.
+indexes of choices, items and pairs, as each module of `quizapp.qtypes` documents.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from quizapp.grading import GRADERS, Grade, InvalidAnswer, grade, normalize_text, parse_number
+from quizapp.qtypes import REGISTRY, Grade, InvalidAnswer, grade, normalize_text, parse_number
 
 # --- spec builders, shaped like `question.model_dump(mode="json")` ---------------------------
 
@@ -95,7 +95,7 @@ ONE_OF_EACH = {
 
 
 def test_registry_has_exactly_the_seven_types():
-    assert set(GRADERS) == {
+    assert set(REGISTRY) == {
         "single",
         "multiple",
         "true_false",
@@ -104,7 +104,7 @@ def test_registry_has_exactly_the_seven_types():
         "order",
         "match",
     }
-    assert set(GRADERS) == set(ONE_OF_EACH)
+    assert set(REGISTRY) == set(ONE_OF_EACH)
 
 
 @pytest.mark.parametrize("spec", ONE_OF_EACH.values(), ids=ONE_OF_EACH.keys())

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..grading import normalize_text
-from .schema import (
-    ChoiceQuestion,
-    NumericQuestion,
-    Problem,
-    QuestionSetFile,
-    SingleQuestion,
-    TextQuestion,
-)
+from .. import qtypes
+from ..qtypes import normalize_text
+from ..qtypes.choices import ChoiceQuestion
+from ..qtypes.single import SingleQuestion
+from .schema import Problem, QuestionSetFile
 
 MIN_CHOICES = 3
 
@@ -53,7 +49,9 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
             )
         if isinstance(question, SingleQuestion):
             positions.append(question.choice_texts.index(question.answer))
-        if _gives_away(question):
+        if any(
+            _contains(question.prompt, t) for t in qtypes.get(question.type).key_texts(question)
+        ):
             yield Problem((*path, "prompt"), "the prompt contains its own answer")
     # Shuffled choices are shown in another order: where the key stands in the file is moot.
     if len(positions) >= 3 and len(set(positions)) == 1 and not model.settings.shuffle_choices:
@@ -63,13 +61,3 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
             "students notice: vary its position",
             key=True,
         )
-
-
-def _gives_away(question: object) -> bool:
-    if isinstance(question, SingleQuestion):
-        return _contains(question.prompt, question.answer)
-    if isinstance(question, TextQuestion):
-        return any(_contains(question.prompt, accepted) for accepted in question.accept)
-    if isinstance(question, NumericQuestion) and question.answer is not None:
-        return _contains(question.prompt, f"{question.answer:g}")
-    return False

@@ -22,22 +22,16 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from .. import qtypes
 from .schema import (
     QUESTION_TYPES,
     Choice,
-    MatchQuestion,
-    MultipleQuestion,
-    NumericQuestion,
-    OrderQuestion,
     Problem,
     Question,
     QuestionBase,
     QuestionSetFile,
     Settings,
-    SingleQuestion,
     Source,
-    TextQuestion,
-    TrueFalseQuestion,
     duplicate_ids,
 )
 
@@ -54,13 +48,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _QUOTED_STYLES = {"'", '"', "|", ">"}
 
 TYPE_MODELS: dict[str, type[QuestionBase]] = {
-    "single": SingleQuestion,
-    "multiple": MultipleQuestion,
-    "true_false": TrueFalseQuestion,
-    "numeric": NumericQuestion,
-    "text": TextQuestion,
-    "order": OrderQuestion,
-    "match": MatchQuestion,
+    name: qtype.model for name, qtype in qtypes.REGISTRY.items()
 }
 
 

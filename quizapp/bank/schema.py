@@ -9,37 +9,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
+
+from .. import qtypes
+from ..qtypes.choices import Choice
+from ..qtypes.model import (
+    Bool,
+    Model,
+    Path,
+    Problem,
+    QuestionBase,
+    ShortText,
+    Slug,
+    Tags,
+    Text,
+    duplicates,
 )
 
-Path = tuple[str | int, ...]
+# The models every question type shares live with the types (`qtypes.model`), which `bank`
+# imports and which never import `bank`; they are part of the schema, and found here too.
+__all__ = ["Bool", "Choice", "Path", "Problem", "QuestionBase", "ShortText", "Slug", "Text"]
 
-QUESTION_TYPES = ("single", "multiple", "true_false", "numeric", "text", "order", "match")
+QUESTION_TYPES = qtypes.QUESTION_TYPES
 FEEDBACK_MODES = ("immediate", "after_submit", "after_due", "never")
-
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
-
-
-def _yaml12_bool(value: Any) -> Any:
-    """Accept only YAML 1.2 booleans: `yes`, `no`, `on` or `1` are not true or false."""
-    if isinstance(value, str):
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise ValueError("expected true or false")
-    if isinstance(value, bool):
-        return value
-    raise ValueError("expected true or false")
 
 
 def _duration_seconds(value: Any) -> int:
@@ -64,14 +58,6 @@ def _percent(value: Any) -> float:
     return result
 
 
-Bool = Annotated[bool, BeforeValidator(_yaml12_bool)]
-Slug = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100),
-    Field(description="lowercase letters, digits and hyphens, e.g. `founding-year`"),
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 Language = Annotated[
     str,
     StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"),
@@ -93,21 +79,6 @@ Percent = Annotated[
         json_schema_extra={"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*%\s*$"},
     ),
 ]
-Tags = Annotated[list[Slug], Field(max_length=20)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A rule broken by a value; `path` leads from the file's root to that value."""
-
-    path: Path
-    message: str
-    hint: str | None = None
-    key: bool = False  # point at the key rather than its value
 
 
 class Source(Model):
@@ -136,185 +107,9 @@ class Settings(Model):
     pass_mark: Percent | None = None
 
 
-class Choice(Model):
-    text: ShortText
-    feedback: Text | None = None
-
-
-class QuestionBase(Model):
-    id: Slug
-    prompt: Text
-    points: Annotated[float, Field(ge=0, le=1000)] = 1
-    explanation: Text | None = None
-    quote: Text | None = Field(
-        default=None, description="verbatim from the source file; checked when it is given"
-    )
-    tags: Tags = []
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        return iter(())
-
-
-def _duplicates(texts: list[Any]) -> Iterator[int]:
-    """Indexes of the texts seen before; anything but text (an invalid value) is skipped."""
-    seen: set[str] = set()
-    for index, text in enumerate(texts):
-        if not isinstance(text, str):
-            continue
-        if text in seen:
-            yield index
-        seen.add(text)
-
-
-def _choice(value: Any) -> Any:
-    return {"text": value} if isinstance(value, str) else value
-
-
-def _choices_schema(schema: dict[str, Any]) -> None:
-    schema["items"] = {"anyOf": [{"type": "string", "minLength": 1}, schema["items"]]}
-
-
-class ChoiceQuestion(QuestionBase):
-    choices: Annotated[
-        list[Annotated[Choice, BeforeValidator(_choice)]],
-        Field(
-            min_length=2,
-            max_length=26,
-            description="texts, or {text, feedback} mappings",
-            json_schema_extra=_choices_schema,
-        ),
-    ]
-
-    @property
-    def choice_texts(self) -> list[str]:
-        return [c.text for c in self.choices]
-
-    def _check_answer_text(self, answer: str, path: Path) -> Iterator[Problem]:
-        if answer not in self.choice_texts:
-            from difflib import get_close_matches
-
-            close = get_close_matches(answer, self.choice_texts, n=1, cutoff=0.6)
-            yield Problem(
-                path,
-                f"the answer {answer!r} is not one of the choices",
-                f"did you mean {close[0]!r}?" if close else "copy the text of the right choice",
-            )
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        texts = self.choice_texts
-        for index in _duplicates(texts):
-            yield Problem((*path, "choices", index), f"choice {texts[index]!r} appears twice")
-
-
-class SingleQuestion(ChoiceQuestion):
-    type: Literal["single"]
-    answer: ShortText = Field(description="the text of the right choice")
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        yield from super().check(path)
-        yield from self._check_answer_text(self.answer, (*path, "answer"))
-
-
-class MultipleQuestion(ChoiceQuestion):
-    type: Literal["multiple"]
-    answer: Annotated[list[ShortText], Field(min_length=1)] = Field(
-        description="the texts of every right choice"
-    )
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        yield from super().check(path)
-        for index, text in enumerate(self.answer):
-            yield from self._check_answer_text(text, (*path, "answer", index))
-        for index in _duplicates(list(self.answer)):
-            yield Problem((*path, "answer", index), f"{self.answer[index]!r} is listed twice")
-
-
-class TrueFalseQuestion(QuestionBase):
-    type: Literal["true_false"]
-    answer: Bool
-
-
-class NumericQuestion(QuestionBase):
-    type: Literal["numeric"]
-    answer: float | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
-    min: float | None = None
-    max: float | None = None
-    unit: ShortText | None = None
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        if self.answer is None and (self.min is None or self.max is None):
-            yield Problem(
-                path,
-                "a numeric question needs `answer` (with an optional `tolerance`), "
-                "or both `min` and `max`",
-                key=True,
-            )
-        if self.answer is not None and (self.min is not None or self.max is not None):
-            yield Problem(
-                (*path, "min" if self.min is not None else "max"),
-                "give either `answer` (with `tolerance`) or `min`/`max`, not both",
-                key=True,
-            )
-        if self.tolerance is not None and self.answer is None:
-            yield Problem((*path, "tolerance"), "`tolerance` needs an `answer`", key=True)
-        if self.min is not None and self.max is not None and self.min > self.max:
-            yield Problem((*path, "max"), f"`max` ({self.max:g}) is below `min` ({self.min:g})")
-
-
-class TextQuestion(QuestionBase):
-    type: Literal["text"]
-    accept: Annotated[list[ShortText], Field(min_length=1)] = Field(
-        description="accepted answers, compared after normalisation"
-    )
-    accept_regex: ShortText | None = Field(
-        default=None, description="a Python regular expression matched against the whole answer"
-    )
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        if self.accept_regex is not None:
-            try:
-                re.compile(self.accept_regex)
-            except re.error as error:
-                yield Problem((*path, "accept_regex"), f"invalid regular expression: {error}")
-
-
-class OrderQuestion(QuestionBase):
-    type: Literal["order"]
-    # Two items would always be shown the other way round: a giveaway.
-    items: Annotated[list[ShortText], Field(min_length=3, max_length=26)] = Field(
-        description="3 or more, in the right order; students see them shuffled"
-    )
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        for index in _duplicates(list(self.items)):
-            yield Problem((*path, "items", index), f"item {self.items[index]!r} appears twice")
-
-
-class MatchQuestion(QuestionBase):
-    type: Literal["match"]
-    pairs: Annotated[
-        list[Annotated[list[ShortText], Field(min_length=2, max_length=2)]],
-        Field(min_length=2, max_length=26),
-    ] = Field(description="[left, right] pairs; students pick the right side for each left one")
-
-    def check(self, path: Path) -> Iterator[Problem]:
-        for side, name in ((0, "left"), (1, "right")):
-            texts = [pair[side] for pair in self.pairs]
-            for index in _duplicates(texts):
-                yield Problem(
-                    (*path, "pairs", index, side), f"{name} side {texts[index]!r} appears twice"
-                )
-
-
+# One branch per registered type, in the registry's order (the JSON Schema keeps it).
 Question = Annotated[
-    SingleQuestion
-    | MultipleQuestion
-    | TrueFalseQuestion
-    | NumericQuestion
-    | TextQuestion
-    | OrderQuestion
-    | MatchQuestion,
+    Union[tuple(qtype.model for qtype in qtypes.REGISTRY.values())],  # type: ignore[valid-type]  # noqa: UP007
     Field(discriminator="type"),
 ]
 
@@ -336,7 +131,7 @@ class QuestionSetFile(Model):
     description: Text | None = None
     source: Source | None = None
     settings: Settings = Settings()
-    tags: Tags = []
+    tags: Tags = []  # noqa: RUF012  (pydantic copies defaults; ruff cannot see Model is one)
     questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
 
     def check(self) -> Iterator[Problem]:
@@ -346,7 +141,7 @@ class QuestionSetFile(Model):
 
 
 def duplicate_ids(ids: list[Any]) -> Iterator[Problem]:
-    for index in _duplicates(ids):
+    for index in duplicates(ids):
         yield Problem(("questions", index, "id"), f"question id {ids[index]!r} is used twice")
 
 

@@ -254,9 +254,8 @@ def regrade_responses(old: Question, new: Question) -> int:
     Answers are carried over by the text of their choices, items and pairs, so reordering or
     adding choices keeps them; an answer that cannot be carried over keeps its old score.
     """
-    from ..grading import grade
+    from ..qtypes import grade, translate_answer
     from ..quiz.services import attempt_score
-    from .translate import translate_answer
 
     changed = 0
     attempts: set[int] = set()

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import MIN_PASSWORD, create_user, find_user
 from ..extensions import db
-from ..grading import normalize_text
 from ..models import (
     Assignment,
     Attempt,
@@ -33,6 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..qtypes import normalize_text
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..grading import grade
 from ..models import (
     Attempt,
     AttemptState,
@@ -29,6 +28,7 @@ from ..models import (
     Response,
     utcnow,
 )
+from ..qtypes import grade
 
 SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: testable, explainable
 HISTORY_PAGE = 20

@@ -12,9 +12,9 @@ from .. import access
 from ..classes import services as class_services
 from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
-from ..grading import InvalidAnswer
 from ..models import Classroom, LatePolicy, Membership, QuestionProgress, User, utcnow
 from ..models import Response as QuizResponse
+from ..qtypes import InvalidAnswer
 from ..quiz import services as quiz_services
 from ..quiz.forms import AnswerError, answer_from, build_form
 from ..templating import local_date

@@ -22,8 +22,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import qtypes
 from ..extensions import db
-from ..grading import grade
 from ..models import (
     Assignment,
     Attempt,
@@ -35,6 +35,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..qtypes import grade
 
 
 class QuizError(Exception):
@@ -148,22 +149,7 @@ def settings_of(attempt: Attempt) -> dict[str, Any]:
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
-    spec = question.spec
-    if question.type in {"single", "multiple"}:
-        order = list(range(len(spec["choices"])))
-        if shuffle_choices:
-            rng.shuffle(order)
-        return {"choices": order}
-    if question.type == "order":
-        order = list(range(len(spec["items"])))
-        while order == sorted(order):  # never show the answer as the starting order
-            rng.shuffle(order)  # (the schema asks for 3 items or more, so others remain)
-        return {"items": order}
-    if question.type == "match":
-        order = list(range(len(spec["pairs"])))
-        rng.shuffle(order)
-        return {"rights": order}
-    return {}
+    return qtypes.get(question.type).layout(question.spec, rng, shuffle_choices)
 
 
 def start_attempt(

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access
+from .. import access, qtypes
 from ..extensions import db
-from ..grading import InvalidAnswer
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
+from ..qtypes import InvalidAnswer
 from . import services
 from .forms import AnswerError, answer_from, build_form
 
@@ -225,6 +225,6 @@ def result(attempt_id: int) -> str | HTTPResponse:
 @bp.app_template_global()
 def describe_answer(question: Question, answer: Any) -> str:
     """A student's answer (or the key) in words, for feedback and results."""
-    from .display import describe
-
-    return describe(question.spec, answer)
+    if answer is None:
+        return _("no answer")
+    return qtypes.get(question.type).describe(question.spec, answer)

@@ -1,0 +1,86 @@
+"""A short text, compared after normalisation. Answer: what the student typed (str)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
+
+from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec, normalize_text
+from .model import Path, Problem, QuestionBase, ShortText
+
+if TYPE_CHECKING:
+    from wtforms.fields.core import UnboundField
+
+MAX_TEXT = 500
+
+
+class TextQuestion(QuestionBase):
+    type: Literal["text"]
+    accept: Annotated[list[ShortText], Field(min_length=1)] = Field(
+        description="accepted answers, compared after normalisation"
+    )
+    accept_regex: ShortText | None = Field(
+        default=None, description="a Python regular expression matched against the whole answer"
+    )
+
+    def check(self, path: Path) -> Iterator[Problem]:
+        if self.accept_regex is not None:
+            try:
+                re.compile(self.accept_regex)
+            except re.error as error:
+                yield Problem((*path, "accept_regex"), f"invalid regular expression: {error}")
+
+
+_SPEC: dict[str, Any] = {
+    "id": "ceo-name",
+    "type": "text",
+    "prompt": "Who is OpenAI's CEO?",
+    "accept": ["Sam Altman", "Altman"],
+}
+
+
+class Text(QuestionType):
+    name = "text"
+    model = TextQuestion
+    sample = Sample(
+        spec=_SPEC,
+        invalid=[({"accept": []}, "accept"), ({"accept_regex": "(Sam"}, "regular expression")],
+        right="  sam ALTMAN ",
+        wrong="Elon Musk",
+        rekeyed={**_SPEC, "accept": ["Elon Musk"]},
+        edited={**_SPEC, "accept": ["Sam Altman", "S. Altman"]},
+        carried="  sam ALTMAN ",
+    )
+
+    def grade(self, spec: Spec, answer: Any) -> Grade:
+        if not isinstance(answer, str):
+            raise InvalidAnswer("expected text")
+        given = normalize_text(answer)
+        if not given:
+            return Grade(0.0)
+        if any(given == normalize_text(a) for a in spec["accept"]):
+            return Grade(1.0)
+        pattern = spec.get("accept_regex")
+        if pattern and any(
+            re.fullmatch(pattern, candidate, re.IGNORECASE) for candidate in (answer.strip(), given)
+        ):
+            return Grade(1.0)
+        return Grade(0.0)
+
+    def key_texts(self, question: Any) -> list[str]:
+        return list(question.accept)
+
+    def field(self, spec: Spec, layout: Layout | None, label: str) -> UnboundField:
+        from .web import Length, Optional, StringField
+
+        return StringField(
+            label,
+            validators=[Optional(), Length(max=MAX_TEXT)],
+            render_kw={"autocomplete": "off", "maxlength": MAX_TEXT},
+        )
+
+    def correct_answer(self, spec: Spec) -> Any:
+        return spec["accept"][0]

@@ -1,0 +1,66 @@
+"""A statement, true or false. Answer: bool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec
+from .model import Bool, QuestionBase
+
+if TYPE_CHECKING:
+    from wtforms.fields.core import UnboundField
+
+
+class TrueFalseQuestion(QuestionBase):
+    type: Literal["true_false"]
+    answer: Bool
+
+
+_SPEC: dict[str, Any] = {
+    "id": "non-profit",
+    "type": "true_false",
+    "prompt": "OpenAI was founded as a non-profit.",
+    "answer": True,
+}
+
+
+class TrueFalse(QuestionType):
+    name = "true_false"
+    model = TrueFalseQuestion
+    sample = Sample(
+        spec=_SPEC,
+        invalid=[({"answer": "yes"}, "true or false"), ({"answer": None}, "empty")],
+        right=True,
+        wrong=False,
+        rekeyed={**_SPEC, "answer": False},
+        edited={**_SPEC, "prompt": "OpenAI was founded in 2015 as a non-profit."},
+        carried=True,
+    )
+
+    def grade(self, spec: Spec, answer: Any) -> Grade:
+        if not isinstance(answer, bool):
+            raise InvalidAnswer("expected true or false")
+        return Grade(1.0 if answer is spec["answer"] else 0.0)
+
+    def field(self, spec: Spec, layout: Layout | None, label: str) -> UnboundField:
+        from .web import Optional, OptionalRadioField, SelectChoice, _l
+
+        return OptionalRadioField(
+            label,
+            choices=[SelectChoice("true", _l("True")), SelectChoice("false", _l("False"))],
+            validators=[Optional()],
+        )
+
+    def form_data(self, spec: Spec, layout: Layout | None, answer: Any) -> Any:
+        return "true" if answer else "false"
+
+    def answer_from(self, spec: Spec, layout: Layout | None, data: Any) -> Any:
+        return {"true": True, "false": False}.get(data or "")
+
+    def correct_answer(self, spec: Spec) -> Any:
+        return spec["answer"]
+
+    def describe(self, spec: Spec, answer: Any) -> str:
+        from .web import _
+
+        return _("True") if answer else _("False")
