@@ -6,11 +6,7 @@ from collections.abc import Iterator
 
 from .. import qtypes
 from ..qtypes import normalize_text
-from ..qtypes.choices import ChoiceQuestion
-from ..qtypes.single import SingleQuestion
 from .schema import Problem, QuestionSetFile
-
-MIN_CHOICES = 3
 
 
 def _contains(prompt: str, answer: str) -> bool:
@@ -40,18 +36,12 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
                 f"the same prompt as question `{model.questions[prompts[key]].id}`",
             )
         prompts.setdefault(key, index)
-        if isinstance(question, ChoiceQuestion) and len(question.choices) < MIN_CHOICES:
-            yield Problem(
-                (*path, "choices"),
-                f"only {len(question.choices)} choices",
-                f"{MIN_CHOICES} or more make guessing harder",
-                key=True,
-            )
-        if isinstance(question, SingleQuestion):
-            positions.append(question.choice_texts.index(question.answer))
-        if any(
-            _contains(question.prompt, t) for t in qtypes.get(question.type).key_texts(question)
-        ):
+        qtype = qtypes.get(question.type)
+        yield from qtype.advice(question, path)
+        position = qtype.key_position(question)
+        if position is not None:
+            positions.append(position)
+        if any(_contains(question.prompt, text) for text in qtype.key_texts(question)):
             yield Problem((*path, "prompt"), "the prompt contains its own answer")
     # Shuffled choices are shown in another order: where the key stands in the file is moot.
     if len(positions) >= 3 and len(set(positions)) == 1 and not model.settings.shuffle_choices:

@@ -16,11 +16,11 @@ import random
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .model import QuestionBase
+from .model import Path, Problem, QuestionBase
 
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
@@ -146,6 +146,14 @@ class QuestionType(ABC):
     def key_texts(self, question: Any) -> list[str]:
         """Texts that name the key, which the prompt should not contain (lint)."""
         return []
+
+    def key_position(self, question: Any) -> int | None:
+        """Where the one right choice stands in the file, if the type has one (lint)."""
+        return None
+
+    def advice(self, question: Any, path: Path) -> Iterator[Problem]:
+        """Teaching advice on a valid question of this type: lint's warnings, never errors."""
+        return iter(())
 
     # --- web: WTForms and Flask-Babel ------------------------------------------------------
 

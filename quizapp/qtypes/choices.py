@@ -15,6 +15,8 @@ from .model import Model, Path, Problem, QuestionBase, ShortText, Text, duplicat
 if TYPE_CHECKING:
     from wtforms.fields.choices import SelectChoice
 
+MIN_CHOICES = 3  # fewer make guessing too easy (advice, not a rule)
+
 
 class Choice(Model):
     text: ShortText
@@ -68,6 +70,15 @@ class ChoiceType(QuestionType):
         if shuffle_choices:
             rng.shuffle(order)
         return {"choices": order}
+
+    def advice(self, question: Any, path: Path) -> Iterator[Problem]:
+        if len(question.choices) < MIN_CHOICES:
+            yield Problem(
+                (*path, "choices"),
+                f"only {len(question.choices)} choices",
+                f"{MIN_CHOICES} or more make guessing harder",
+                key=True,
+            )
 
     def options(self, spec: Spec, layout: Layout | None) -> list[SelectChoice]:
         """The choices in display order, each valued by its display position."""

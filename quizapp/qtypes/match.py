@@ -44,7 +44,7 @@ class Match(QuestionType):
     sample = Sample(
         spec=_SPEC,
         invalid=[
-            ({"pairs": [["Altman", "CEO"], ["Musk"]]}, "pairs"),
+            ({"pairs": [["Altman", "CEO"], ["Musk"]]}, "two sides"),
             ({"pairs": [["Altman", "CEO"], ["Musk", "CEO"]]}, "appears twice"),
         ],
         right=[0, 1, 2],

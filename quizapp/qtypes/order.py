@@ -63,8 +63,9 @@ class Order(QuestionType):
         # the same order as `spec` with no layout.
         rekeyed={**_SPEC, "items": ["ChatGPT", "OpenAI founded", "GPT-4", "GPT-2"]},
         rekeyed_layout={"items": [1, 3, 0, 2]},
-        edited={**_SPEC, "items": ["OpenAI founded", "GPT-2", "GPT-3", "ChatGPT", "GPT-4"]},
-        carried=[0, 1, 3, 4],
+        # The teacher corrects the key: the student's order is kept, its grade changes.
+        edited={**_SPEC, "items": ["OpenAI founded", "GPT-2", "GPT-4", "ChatGPT"]},
+        carried=[0, 1, 3, 2],
     )
 
     def grade(self, spec: Spec, answer: Any) -> Grade:
@@ -84,6 +85,9 @@ class Order(QuestionType):
         return {"items": order}
 
     def translate(self, old: Spec, new: Spec, answer: Any) -> Any:
+        """By the items' texts; an item added or removed leaves no complete order to carry."""
+        if len(new["items"]) != len(answer):
+            raise ValueError("the items changed")
         return [new["items"].index(old["items"][i]) for i in answer]
 
     def field(self, spec: Spec, layout: Layout | None, label: str) -> UnboundField:

@@ -59,6 +59,9 @@ class Single(ChoiceType):
     def key_texts(self, question: Any) -> list[str]:
         return [question.answer]
 
+    def key_position(self, question: Any) -> int | None:
+        return int(question.choice_texts.index(question.answer))
+
     def field(self, spec: Spec, layout: Layout | None, label: str) -> UnboundField:
         from .web import Optional, OptionalRadioField
 

@@ -29,7 +29,10 @@ class TrueFalse(QuestionType):
     model = TrueFalseQuestion
     sample = Sample(
         spec=_SPEC,
-        invalid=[({"answer": "yes"}, "true or false"), ({"answer": None}, "empty")],
+        invalid=[
+            ({"answer": "yes"}, "yes, no, on, off are text"),
+            ({"choices": ["True", "False"]}, "unknown key `choices`"),
+        ],
         right=True,
         wrong=False,
         rekeyed={**_SPEC, "answer": False},
