@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -57,6 +57,9 @@ class Problem:
 
 
 class QuestionBase(Model):
+    if TYPE_CHECKING:
+        type: str  # each type's model declares it as its Literal name, after these fields
+
     id: Slug
     prompt: Text
     points: Annotated[float, Field(ge=0, le=1000)] = 1

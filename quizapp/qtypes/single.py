@@ -81,4 +81,4 @@ class Single(ChoiceType):
         return choice_texts(spec).index(spec["answer"])
 
     def describe(self, spec: Spec, answer: Any) -> str:
-        return choice_texts(spec)[answer]
+        return choice_texts(spec)[index(answer, len(spec["choices"]))]

@@ -66,4 +66,4 @@ class TrueFalse(QuestionType):
     def describe(self, spec: Spec, answer: Any) -> str:
         from .web import _
 
-        return _("True") if answer else _("False")
+        return str(_("True") if answer else _("False"))

@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .base import parse_number
 
 __all__ = [
+    "Form",
     "FormField",
     "Length",
     "Optional",
@@ -38,12 +39,12 @@ __all__ = [
 LABEL_BLANK = "—"  # the empty option of a select
 
 
-class CheckboxesField(SelectMultipleField):
+class CheckboxesField(SelectMultipleField):  # type: ignore[misc]  # WTForms is untyped
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class OptionalRadioField(RadioField):
+class OptionalRadioField(RadioField):  # type: ignore[misc]
     """A radio group that may be left blank; a value sent must still be one of the choices."""
 
     def pre_validate(self, form: Form) -> None:
@@ -62,4 +63,4 @@ def number(form: Form, field: Field) -> None:
 
 def format_number(value: float) -> str:
     # No grouping: most numbers here are years (2015, not 2 015); the decimal mark is the reader's.
-    return format_decimal(float(value), format="0.##########")
+    return str(format_decimal(float(value), format="0.##########"))
