@@ -18,7 +18,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, get_args
 
 from .model import Path, Problem, QuestionBase
 
@@ -108,21 +108,34 @@ class Sample:
     right: Any
     wrong: Any
     partial: Any = None  # None: the type gives no partial credit
-    # `spec` with another key but the same texts shown (in `rekeyed_layout`'s order, when the
-    # key is the order itself), for checking that the page does not depend on the key.
-    rekeyed: dict[str, Any] = field(default_factory=dict)
+    # A change of the key that leaves the texts shown the same (in `rekeyed_layout`'s order,
+    # when the key is the order itself): the page must not change with it.
+    rekey: dict[str, Any] = field(default_factory=dict)
     rekeyed_layout: dict[str, list[int]] = field(default_factory=dict)
-    # `spec` after a teacher's edit, and `right` carried over to it.
-    edited: dict[str, Any] = field(default_factory=dict)
+    # A teacher's edit, and `right` carried over to the edited version.
+    edit: dict[str, Any] = field(default_factory=dict)
     carried: Any = None
+
+    @property
+    def rekeyed(self) -> dict[str, Any]:
+        return {**self.spec, **self.rekey}
+
+    @property
+    def edited(self) -> dict[str, Any]:
+        return {**self.spec, **self.edit}
 
 
 class QuestionType(ABC):
     """One kind of question: its schema model, grading, layout, form, display and translation."""
 
-    name: ClassVar[str]
-    model: ClassVar[type[QuestionBase]]
+    model: ClassVar[type[QuestionBase]]  # with `type: Literal["<name>"]`
     sample: ClassVar[Sample]
+
+    @property
+    def name(self) -> str:
+        """The type's name, as question files and the database write it: the model's tag."""
+        (name,) = get_args(self.model.model_fields["type"].annotation)
+        return str(name)
 
     @property
     def template(self) -> str:

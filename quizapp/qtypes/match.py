@@ -30,19 +30,15 @@ class MatchQuestion(QuestionBase):
                 yield Problem((*path, "pairs", i, side), f"{name} side {texts[i]!r} appears twice")
 
 
-_SPEC: dict[str, Any] = {
-    "id": "roles",
-    "type": "match",
-    "prompt": "Match each name with a role.",
-    "pairs": [["Altman", "CEO"], ["Musk", "co-founder"], ["Microsoft", "investor"]],
-}
-
-
 class Match(QuestionType):
-    name = "match"
     model = MatchQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "roles",
+            "type": "match",
+            "prompt": "Match each name with a role.",
+            "pairs": [["Altman", "CEO"], ["Musk", "co-founder"], ["Microsoft", "investor"]],
+        },
         invalid=[
             ({"pairs": [["Altman", "CEO"], ["Musk"]]}, "two sides"),
             ({"pairs": [["Altman", "CEO"], ["Musk", "CEO"]]}, "appears twice"),
@@ -52,13 +48,11 @@ class Match(QuestionType):
         wrong=[1, 2, 0],
         # The key is which right side goes with which left: the same sides, paired otherwise,
         # with the right sides shown in the same order as `spec` with no layout.
-        rekeyed={
-            **_SPEC,
+        rekey={
             "pairs": [["Altman", "investor"], ["Musk", "CEO"], ["Microsoft", "co-founder"]],
         },
         rekeyed_layout={"rights": [1, 2, 0]},
-        edited={
-            **_SPEC,
+        edit={
             "pairs": [["Microsoft", "investor"], ["OpenAI", "lab"], ["Altman", "CEO"]],
         },
         carried=[0, None, 2],

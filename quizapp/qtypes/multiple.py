@@ -29,20 +29,21 @@ class MultipleQuestion(ChoiceQuestion):
             yield Problem((*path, "answer", i), f"{self.answer[i]!r} is listed twice")
 
 
-_SPEC: dict[str, Any] = {
-    "id": "proof-of-work",
-    "type": "multiple",
-    "prompt": "Which chains started with proof of work?",
-    "choices": ["Bitcoin", {"text": "Solana", "feedback": "Proof of history."}, "Monero", "Tezos"],
-    "answer": ["Bitcoin", "Monero"],
-}
-
-
 class Multiple(ChoiceType):
-    name = "multiple"
     model = MultipleQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "proof-of-work",
+            "type": "multiple",
+            "prompt": "Which chains started with proof of work?",
+            "choices": [
+                "Bitcoin",
+                {"text": "Solana", "feedback": "Proof of history."},
+                "Monero",
+                "Tezos",
+            ],
+            "answer": ["Bitcoin", "Monero"],
+        },
         invalid=[
             ({"answer": ["Bitcoin", "Bitcoin"]}, "listed twice"),
             ({"answer": ["Dogecoin"]}, "not one of the choices"),
@@ -50,8 +51,8 @@ class Multiple(ChoiceType):
         right=[0, 2],
         partial=[0, 2, 3],
         wrong=[1],
-        rekeyed={**_SPEC, "answer": ["Solana"]},
-        edited={**_SPEC, "choices": ["Tezos", "Monero", "Ethereum", "Bitcoin", "Solana"]},
+        rekey={"answer": ["Solana"]},
+        edit={"choices": ["Tezos", "Monero", "Ethereum", "Bitcoin", "Solana"]},
         carried=[1, 3],
     )
 

@@ -42,20 +42,16 @@ class NumericQuestion(QuestionBase):
             yield Problem((*path, "max"), f"`max` ({self.max:g}) is below `min` ({self.min:g})")
 
 
-_SPEC: dict[str, Any] = {
-    "id": "founded",
-    "type": "numeric",
-    "prompt": "In which year was OpenAI founded?",
-    "answer": 2015,
-    "unit": "year",
-}
-
-
 class Numeric(QuestionType):
-    name = "numeric"
     model = NumericQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "founded",
+            "type": "numeric",
+            "prompt": "In which year was OpenAI founded?",
+            "answer": 2015,
+            "unit": "year",
+        },
         invalid=[
             ({"answer": None}, "needs `answer`"),
             ({"min": 2010, "max": 2020}, "not both"),
@@ -63,8 +59,8 @@ class Numeric(QuestionType):
         ],
         right="2 015",
         wrong="2019",
-        rekeyed={**_SPEC, "answer": 1999},
-        edited={**_SPEC, "tolerance": 1},
+        rekey={"answer": 1999},
+        edit={"tolerance": 1},
         carried="2 015",
     )
 

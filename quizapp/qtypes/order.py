@@ -39,19 +39,15 @@ class OrderQuestion(QuestionBase):
             yield Problem((*path, "items", i), f"item {self.items[i]!r} appears twice")
 
 
-_SPEC: dict[str, Any] = {
-    "id": "chronology",
-    "type": "order",
-    "prompt": "Put these in order, earliest first.",
-    "items": ["OpenAI founded", "GPT-2", "ChatGPT", "GPT-4"],
-}
-
-
 class Order(QuestionType):
-    name = "order"
     model = OrderQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "chronology",
+            "type": "order",
+            "prompt": "Put these in order, earliest first.",
+            "items": ["OpenAI founded", "GPT-2", "ChatGPT", "GPT-4"],
+        },
         invalid=[
             ({"items": ["GPT-2", "GPT-4"]}, "at least 3"),
             ({"items": ["GPT-2", "GPT-4", "GPT-2"]}, "appears twice"),
@@ -61,10 +57,10 @@ class Order(QuestionType):
         wrong=[3, 2, 1, 0],
         # The key is the order written: the same items, written in another order, shown in
         # the same order as `spec` with no layout.
-        rekeyed={**_SPEC, "items": ["ChatGPT", "OpenAI founded", "GPT-4", "GPT-2"]},
+        rekey={"items": ["ChatGPT", "OpenAI founded", "GPT-4", "GPT-2"]},
         rekeyed_layout={"items": [1, 3, 0, 2]},
         # The teacher corrects the key: the student's order is kept, its grade changes.
-        edited={**_SPEC, "items": ["OpenAI founded", "GPT-2", "GPT-4", "ChatGPT"]},
+        edit={"items": ["OpenAI founded", "GPT-2", "GPT-4", "ChatGPT"]},
         carried=[0, 1, 3, 2],
     )
 

@@ -24,28 +24,28 @@ class SingleQuestion(ChoiceQuestion):
         yield from self._check_answer_text(self.answer, (*path, "answer"))
 
 
-_SPEC: dict[str, Any] = {
-    "id": "ceo",
-    "type": "single",
-    "prompt": "Who is OpenAI's CEO?",
-    "choices": ["Elon Musk", {"text": "Sam Altman", "feedback": "Since 2019."}, "Satya Nadella"],
-    "answer": "Sam Altman",
-}
-
-
 class Single(ChoiceType):
-    name = "single"
     model = SingleQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "ceo",
+            "type": "single",
+            "prompt": "Who is OpenAI's CEO?",
+            "choices": [
+                "Elon Musk",
+                {"text": "Sam Altman", "feedback": "Since 2019."},
+                "Satya Nadella",
+            ],
+            "answer": "Sam Altman",
+        },
         invalid=[
             ({"answer": "Sam Altmann"}, "not one of the choices"),
             ({"choices": ["Sam Altman", "Sam Altman"]}, "appears twice"),
         ],
         right=1,
         wrong=0,
-        rekeyed={**_SPEC, "answer": "Elon Musk"},
-        edited={**_SPEC, "choices": ["Greg Brockman", "Satya Nadella", "Elon Musk", "Sam Altman"]},
+        rekey={"answer": "Elon Musk"},
+        edit={"choices": ["Greg Brockman", "Satya Nadella", "Elon Musk", "Sam Altman"]},
         carried=3,
     )
 

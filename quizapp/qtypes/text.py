@@ -34,24 +34,20 @@ class TextQuestion(QuestionBase):
                 yield Problem((*path, "accept_regex"), f"invalid regular expression: {error}")
 
 
-_SPEC: dict[str, Any] = {
-    "id": "ceo-name",
-    "type": "text",
-    "prompt": "Who is OpenAI's CEO?",
-    "accept": ["Sam Altman", "Altman"],
-}
-
-
 class Text(QuestionType):
-    name = "text"
     model = TextQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "ceo-name",
+            "type": "text",
+            "prompt": "Who is OpenAI's CEO?",
+            "accept": ["Sam Altman", "Altman"],
+        },
         invalid=[({"accept": []}, "accept"), ({"accept_regex": "(Sam"}, "regular expression")],
         right="  sam ALTMAN ",
         wrong="Elon Musk",
-        rekeyed={**_SPEC, "accept": ["Elon Musk"]},
-        edited={**_SPEC, "accept": ["Sam Altman", "S. Altman"]},
+        rekey={"accept": ["Elon Musk"]},
+        edit={"accept": ["Sam Altman", "S. Altman"]},
         carried="  sam ALTMAN ",
     )
 

@@ -16,27 +16,23 @@ class TrueFalseQuestion(QuestionBase):
     answer: Bool
 
 
-_SPEC: dict[str, Any] = {
-    "id": "non-profit",
-    "type": "true_false",
-    "prompt": "OpenAI was founded as a non-profit.",
-    "answer": True,
-}
-
-
 class TrueFalse(QuestionType):
-    name = "true_false"
     model = TrueFalseQuestion
     sample = Sample(
-        spec=_SPEC,
+        spec={
+            "id": "non-profit",
+            "type": "true_false",
+            "prompt": "OpenAI was founded as a non-profit.",
+            "answer": True,
+        },
         invalid=[
             ({"answer": "yes"}, "yes, no, on, off are text"),
             ({"choices": ["True", "False"]}, "unknown key `choices`"),
         ],
         right=True,
         wrong=False,
-        rekeyed={**_SPEC, "answer": False},
-        edited={**_SPEC, "prompt": "OpenAI was founded in 2015 as a non-profit."},
+        rekey={"answer": False},
+        edit={"prompt": "OpenAI was founded in 2015 as a non-profit."},
         carried=True,
     )
 
