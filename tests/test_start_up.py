@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -26,7 +27,7 @@ import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.engine import Engine
 
-from quizapp.config import shipped_dir
+from quizapp.config import instance_secret_key, shipped_dir
 from quizapp.models import Question, QuestionSet
 
 POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
@@ -191,3 +192,19 @@ def test_four_workers_set_up_once_and_all_serve(fresh_database: str, tmp_path: P
         assert "zz-broken.yaml" not in errors
     finally:
         engine.dispose()
+
+
+def test_workers_starting_at_once_share_one_whole_secret_key(tmp_path: Path) -> None:
+    # The embedded default keeps its key in the instance folder, which four workers create at
+    # once: none may crash on the file another made, nor read it before it is written.
+    barrier = threading.Barrier(16)
+
+    def start() -> str:
+        barrier.wait()
+        return instance_secret_key(tmp_path)
+
+    with ThreadPoolExecutor(16) as pool:
+        keys = list(pool.map(lambda _: start(), range(16)))
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
