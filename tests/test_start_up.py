@@ -208,3 +208,21 @@ def test_workers_starting_at_once_share_one_whole_secret_key(tmp_path: Path) -> 
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
+
+
+def test_a_set_the_database_refuses_is_logged_and_start_up_goes_on(app, db, questions_dir, caplog):
+    import yaml
+    from helpers import set_document
+
+    from quizapp.start_up import sync_questions
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite does not enforce the length of a VARCHAR")
+    # Valid for the schema (titles up to 1,000 characters), too long for the column (200).
+    document = set_document(title="T" * 300)
+    (questions_dir / "long.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+
+    sync_questions(questions_dir)  # no exception: the worker boots
+
+    assert "question bank: not loaded at start" in caplog.text
+    assert db.session.scalar(select(func.count()).select_from(QuestionSet)) == 0
