@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, i18n
 from .config import Config, instance_secret_key, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .start_up import flask_command, start_up
+
+__all__ = ["create_app", "flask_command"]
 
 log = logging.getLogger(__name__)
 
@@ -177,52 +177,3 @@ def register_bank_reload(app: Flask) -> None:
         log.info("question bank reloaded: %s", report.summary())
 
     app.before_request(reload_question_files)
-
-
-_FLASK_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
-
-
-def flask_command(argv: list[str] | None = None) -> str | None:
-    """The `flask` subcommand this process runs (`run`, `questions`...), None outside it."""
-    argv = sys.argv if argv is None else argv
-    if not argv or not (Path(argv[0]).name == "flask" or argv[0].endswith("flask/__main__.py")):
-        return None
-    words = iter(argv[1:])
-    for word in words:
-        if word in _FLASK_OPTIONS_WITH_VALUE:
-            next(words, None)
-        elif not word.startswith("-"):
-            return word
-    return None
-
-
-def masked_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def start_up(app: Flask) -> None:
-    """Check the database; on the embedded default, migrate and load the shipped sets."""
-    if app.config["TESTING"]:
-        return
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    try:
-        with app.app_context():
-            with db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            if app.config["AUTO_SETUP"]:
-                from flask_migrate import upgrade
-
-                from .bank.sync import sync_directory
-
-                upgrade()
-                # The server loads the folder; a command such as `questions validate` must
-                # not publish the draft it was asked to check (`questions sync` loads itself).
-                if flask_command() in (None, "run"):
-                    report = sync_directory(Path(app.config["QUESTIONS_DIR"]))
-                    db.session.commit()
-                    log.info("question bank: %s", report.summary())
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise SystemExit(
-            f"quizapp: cannot reach the database {masked_url(url)}: {reason}"
-        ) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -79,12 +81,19 @@ class TestConfig(Config):
 
 
 def instance_secret_key(instance_path: Path) -> str:
-    """Return the key kept in the instance folder, creating it (mode 0600) on first run."""
+    """Return the key kept in the instance folder, creating it (mode 0600) on first run.
+
+    Several workers may start at once: each writes a whole key to a temporary file and links
+    it into place, which fails if another did first; all then read the one key in place.
+    """
     path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    if not path.exists():
+        fd, temp_name = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(temp_name, path)
+        finally:
+            os.unlink(temp_name)
+    return path.read_text().strip()

@@ -68,7 +68,10 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # Stored folded (`auth.services.normalize_username`), so that its unique index is also the
+    # login index. Up to three times the 64 characters a form accepts: Unicode case folding
+    # turns one character into at most three ("ß" into "ss", "ﬃ" into "ffi").
+    username: Mapped[str] = mapped_column(String(192), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=Role.student.value)
@@ -77,7 +80,11 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    attempts: Mapped[list[Attempt]] = relationship(back_populates="user")
+    # The database deletes an account's attempts (and their responses) with it: see
+    # "Deleting things" in docs/ARCHITECTURE.md.
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def set_password(self, password: str) -> None:
         from flask import current_app
@@ -135,10 +142,20 @@ class Question(db.Model):
             f"type IN ({', '.join(repr(name) for name in QUESTION_TYPES)})", name="type_known"
         ),
         Index("ix_question_set_id_is_current", "set_id", "is_current"),
+        # One live version per question, whatever writes the rows (sync, a script, a race).
+        Index(
+            "uq_question_one_current",
+            "set_id",
+            "key",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    # set_id needs no index of its own: it leads the unique (set_id, key, version).
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"))
     key: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
@@ -188,18 +205,20 @@ class Attempt(db.Model):
             sqlite_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
             postgresql_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
         ),
-        Index("ix_attempt_user_id_set_id", "user_id", "set_id"),
         Index("ix_attempt_user_id_submitted_at", "user_id", "submitted_at"),
         CheckConstraint("penalty >= 0 AND penalty <= 1", name="penalty_fraction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # user_id is indexed by ix_attempt_user_id_set_id, whose first column it is.
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # user_id (and user_id, set_id) needs no index of its own: it leads the unique
+    # (user_id, set_id, number).
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
     # None for self-study from the catalogue; else the assignment it was taken for.
+    # RESTRICT: an assignment that has attempts is not deleted behind their back
+    # (`classes.services.delete_assignment` says why to the teacher).
     assignment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+        ForeignKey("assignment.id", ondelete="RESTRICT"), index=True
     )
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=AttemptState.in_progress.value)
@@ -219,7 +238,10 @@ class Attempt(db.Model):
     question_set: Mapped[QuestionSet] = relationship()
     assignment: Mapped[Assignment | None] = relationship(back_populates="attempts")
     responses: Mapped[list[Response]] = relationship(
-        back_populates="attempt", order_by="Response.position"
+        back_populates="attempt",
+        order_by="Response.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property
@@ -240,7 +262,8 @@ class Response(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    # attempt_id needs no index of its own: it leads both unique constraints.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     # Presentation frozen at start: {"choices": [original indexes in display order], ...}.
@@ -261,7 +284,8 @@ class Classroom(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # RESTRICT: a teacher's account is not deleted while they have classes.
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     join_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -340,7 +364,10 @@ class Assignment(db.Model):
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     question_set: Mapped[QuestionSet] = relationship()
-    attempts: Mapped[list[Attempt]] = relationship(back_populates="assignment")
+    # "all": never detach attempts (null their assignment_id) on delete; the database refuses.
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="assignment", passive_deletes="all"
+    )
 
     def settings(self) -> dict[str, Any]:
         """The set's settings with this assignment's overrides."""

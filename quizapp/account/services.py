@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
@@ -128,10 +128,7 @@ def delete_account(user: User) -> None:
         raise AccountInUse(
             _l("This is the last administrator account: make another administrator first.")
         )
-    attempt_ids = select(Attempt.id).where(Attempt.user_id == user.id)
-    db.session.execute(delete(Response).where(Response.attempt_id.in_(attempt_ids)))
-    db.session.execute(delete(Attempt).where(Attempt.user_id == user.id))
-    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
-    db.session.execute(delete(QuestionProgress).where(QuestionProgress.user_id == user.id))
+    # The database deletes the rest with it (ON DELETE CASCADE): attempts and their responses,
+    # memberships, progress. See "Deleting things" in docs/ARCHITECTURE.md.
     db.session.delete(user)
     db.session.flush()

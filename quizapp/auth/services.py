@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Role, User
@@ -19,9 +19,8 @@ def normalize_username(username: str) -> str:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(func.lower(User.username) == normalize_username(username))
-    )
+    # Usernames are stored normalized: an equality on the column uses its unique index.
+    return db.session.scalar(select(User).where(User.username == normalize_username(username)))
 
 
 def create_user(

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import MIN_PASSWORD, create_user, find_user
@@ -323,6 +323,38 @@ def create_assignment(
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def delete_assignment(assignment: Assignment) -> None:
+    """Delete an assignment nobody has handed in yet, with the attempts still in progress.
+
+    Handed-in work (submitted, graded or expired attempts) is the class's record: the
+    assignment is refused deletion rather than losing it or passing it off as self-study
+    (the database refuses too, by RESTRICT).
+    """
+    handed_in = db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.assignment_id == assignment.id,
+            Attempt.state != AttemptState.in_progress.value,
+        )
+    )
+    if handed_in:
+        raise ClassError(
+            _l(
+                "Students have handed in work for this assignment: it cannot be deleted. "
+                "Archive the class instead."
+            )
+        )
+    # Their responses go with them (ON DELETE CASCADE).
+    db.session.execute(
+        delete(Attempt)
+        .where(Attempt.assignment_id == assignment.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(assignment)
+    db.session.flush()
 
 
 class Status:
