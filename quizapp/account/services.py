@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from ..auth.services import end_sessions
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -23,7 +24,7 @@ from ..models import (
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session (their cookies carry the old version)."""
     user.set_password(new_password)
-    user.session_version += 1
+    end_sessions(user)
 
 
 def export(user: User) -> dict[str, Any]:

@@ -43,6 +43,11 @@ def create_user(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of `user`: their cookies carry the old session version."""
+    user.session_version += 1
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = find_user(username)
     if user is None or not user.check_password(password):

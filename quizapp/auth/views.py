@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from .. import access
 from ..extensions import db, limiter
 from .forms import LoginForm, RegisterForm
-from .services import UsernameTaken, authenticate, create_user
+from .services import UsernameTaken, authenticate, create_user, end_sessions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -75,6 +75,10 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @access.logged_in
 def logout() -> Response:
+    # A copy of the cookie (a shared computer, a stolen cookie) must not outlive the logout:
+    # a new session version ends every session of the account, on every device.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
