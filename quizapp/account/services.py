@@ -19,6 +19,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..visibility import attempt_key_visible, hiding_assignments
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -46,6 +47,11 @@ def export(user: User) -> dict[str, Any]:
     def when(value: Any) -> str | None:
         return value.isoformat() if value else None
 
+    # Per-question scores follow the pages' rule: none that a feedback mode still hides.
+    now = utcnow()
+    hiding = hiding_assignments(user.id, now)
+    shown = {a.id for a in attempts if attempt_key_visible(a, now, hiding)}
+
     progress = db.session.scalars(
         select(QuestionProgress).where(QuestionProgress.user_id == user.id)
     ).all()
@@ -72,7 +78,7 @@ def export(user: User) -> dict[str, Any]:
                 "question_set": p.question_set.slug,
                 "question": p.question_key,
                 "tags": p.tags,
-                "last_score": p.last_score,
+                "last_score": None if p.set_id in hiding else p.last_score,
                 "last_answered_at": when(p.last_answered_at),
                 "review_due": when(p.due),
                 "reviews": p.reviews,
@@ -98,8 +104,8 @@ def export(user: User) -> dict[str, Any]:
                         "prompt": r.question.prompt,
                         "answer": r.answer,
                         "answered_at": when(r.answered_at),
-                        "score": r.score,
-                        "points": r.points,
+                        "score": r.score if a.id in shown else None,
+                        "points": r.points if a.id in shown else None,
                     }
                     for r in by_attempt.get(a.id, [])
                 ],

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access
+from .. import access, visibility
 from ..extensions import db
 from ..grading import InvalidAnswer
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
@@ -135,7 +135,9 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 total, _answered = _progress(attempt)
                 return redirect(_next_url(attempt, number, total, request.form.get("action")))
     total, answered = _progress(attempt)
-    show_feedback = services.is_locked(attempt, response)
+    locked = services.is_locked(attempt, response)
+    # Locked answers show their key only if no pending assignment of the set hides it.
+    show_feedback = locked and visibility.feedback_visible(attempt, response)
     settings = services.settings_of(attempt)  # the set's, with the assignment's overrides
     return render_template(
         "quiz/question.html",
@@ -147,7 +149,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         total=total,
         answered=answered,
         show_feedback=show_feedback,
-        locked=show_feedback,
+        locked=locked,
         # the assignment's override, not only the set's setting
         immediate=settings.get("feedback") == "immediate",
         # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
@@ -218,7 +220,7 @@ def result(attempt_id: int) -> str | HTTPResponse:
         attempt=attempt,
         responses=responses,
         passed=services.passed(attempt),
-        show_answers=services.answers_visible(attempt),
+        show_answers=visibility.attempt_key_visible(attempt),
     )
 
 
