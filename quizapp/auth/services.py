@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Role, User
 
 MIN_PASSWORD = 8
+MAX_USERNAME = 64  # the column's length, once case-folded
 
 
 class UsernameTaken(ValueError):
