@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -110,13 +111,30 @@ class Problem:
     key: bool = False  # point at the key rather than its value
 
 
+def _web_url(value: str) -> str:
+    from ..markup import is_web_url
+
+    if not is_web_url(value):
+        raise ValueError(f"expected an http:// or https:// address, found {value!r}")
+    return value
+
+
+WebUrl = Annotated[
+    ShortText,
+    AfterValidator(_web_url),
+    Field(
+        description="an http:// or https:// address", json_schema_extra={"pattern": "^https?://"}
+    ),
+]
+
+
 class Source(Model):
     """Where the facts come from; `file` lets the validator check every quote verbatim."""
 
     title: ShortText
     publisher: ShortText | None = None
     author: ShortText | None = None
-    url: ShortText | None = None
+    url: WebUrl | None = None
     language: Language | None = Field(
         default=None, description="the language of the source and its quotes, if not the set's"
     )
