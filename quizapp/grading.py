@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from .safe_regex import fullmatch
+
 Spec = Mapping[str, Any]
 
 
@@ -158,9 +160,8 @@ def grade_text(spec: Spec, answer: Any) -> Grade:
     if any(given == normalize_text(a) for a in spec["accept"]):
         return Grade(1.0)
     pattern = spec.get("accept_regex")
-    if pattern and any(
-        re.fullmatch(pattern, candidate, re.IGNORECASE) for candidate in (answer.strip(), given)
-    ):
+    # RE2, not `re`: a teacher's pattern cannot backtrack for minutes on a student's answer.
+    if pattern and any(fullmatch(pattern, candidate) for candidate in (answer.strip(), given)):
         return Grade(1.0)
     return Grade(0.0)
 

@@ -286,15 +286,17 @@ class TextQuestion(QuestionBase):
         description="accepted answers, compared after normalisation"
     )
     accept_regex: ShortText | None = Field(
-        default=None, description="a Python regular expression matched against the whole answer"
+        default=None,
+        description="a regular expression (RE2 syntax) matched against the whole answer",
     )
 
     def check(self, path: Path) -> Iterator[Problem]:
         if self.accept_regex is not None:
-            try:
-                re.compile(self.accept_regex)
-            except re.error as error:
-                yield Problem((*path, "accept_regex"), f"invalid regular expression: {error}")
+            from ..safe_regex import problem
+
+            refused = problem(self.accept_regex)
+            if refused is not None:
+                yield Problem((*path, "accept_regex"), str(refused), refused.hint)
 
 
 class OrderQuestion(QuestionBase):
