@@ -25,7 +25,10 @@ from .models import (
     Classroom,
     LatePolicy,
     Membership,
+    QuestionSet,
     Response,
+    Role,
+    User,
     utcnow,
 )
 
@@ -123,3 +126,14 @@ def feedback_visible(attempt: Attempt, response: Response, now: datetime | None 
     return not key_hidden(
         attempt.user_id, attempt.set_id, now, except_assignment=attempt.assignment_id
     )
+
+
+def listed(question_set: QuestionSet, user: User) -> bool:
+    """Whether the set is in this user's catalogue and open to self-study.
+
+    A set with `visibility: assigned` is taken only through assignments (and practised once
+    they close); teachers and administrators still see it, to preview and assign it.
+    """
+    if (question_set.settings or {}).get("visibility", "public") == "public":
+        return True
+    return user.role in (Role.teacher, Role.admin)

@@ -29,6 +29,12 @@ def _safe_next(default: str) -> str:
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))
+    if not current_app.config["OPEN_REGISTRATION"]:
+        flash(
+            _("Accounts are not open to all here: join your class with its code instead."),
+            "info",
+        )
+        return redirect(url_for("classes.join"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:

@@ -152,6 +152,10 @@ class Settings(Model):
     )
     feedback: Literal["immediate", "after_submit", "after_due", "never"] = "immediate"
     pass_mark: Percent | None = None
+    visibility: Literal["public", "assigned"] = Field(
+        default="public",
+        description="public: in every student's catalogue; assigned: only through assignments",
+    )
 
 
 class Choice(Model):

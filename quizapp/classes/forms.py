@@ -127,7 +127,7 @@ class FiniteDecimalField(DecimalField):
         super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
             self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+            raise ValueError(_l("Give a number, such as 10."))
 
 
 class AssignmentForm(FlaskForm):

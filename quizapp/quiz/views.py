@@ -57,8 +57,16 @@ def _progress(attempt: Attempt) -> tuple[int, int]:
 def catalogue() -> str:
     language = request.args.get("language") or None
     tag = request.args.get("tag") or None
-    entries = services.catalogue(current_user, language=language, tag=tag)
-    all_sets = db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active")).all()
+    entries = [
+        e
+        for e in services.catalogue(current_user, language=language, tag=tag)
+        if visibility.listed(e.question_set, current_user)
+    ]
+    all_sets = [
+        s
+        for s in db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active"))
+        if visibility.listed(s, current_user)
+    ]
     languages = sorted({s.language for s in all_sets})
     tags = sorted({t for s in all_sets for t in (s.tags or [])})
     return render_template(
@@ -82,6 +90,8 @@ def start(slug: str) -> HTTPResponse:
     # A set the student's class has assigned is taken as that assignment, not as self-study:
     # otherwise a practice run could show the answers before the due date.
     assignment = services.open_assignment_for(current_user, question_set, utcnow())
+    if assignment is None and not visibility.listed(question_set, current_user):
+        abort(404)  # a set taken only through assignments has no self-study
     try:
         attempt = services.start_attempt(current_user, question_set, assignment=assignment)
     except services.QuizError as error:
