@@ -59,6 +59,11 @@ class Config:
     RATELIMIT_KEY_PREFIX = "quizapp"
     # Per address and username: a class behind one school address still logs in at once.
     LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed logins per address, whatever the username: one machine cannot try a whole class's
+    # usernames, and a class of 30 behind one school address can mistype 60 passwords.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get(
+        "QUIZAPP_LOGIN_ADDRESS_RATE_LIMIT", "60 per 10 minutes"
+    )
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
     # Anyone may create an account (off: accounts come from class codes, rosters and the
     # `flask users create` command; a stranger cannot sign up and practise a class's test).
