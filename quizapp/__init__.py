@@ -12,7 +12,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, i18n
+from . import access, i18n, input_guard, security_headers
 from .config import Config, instance_secret_key, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .start_up import flask_command, start_up
@@ -30,6 +30,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
     register_extensions(app)
+    input_guard.init_app(app)
+    security_headers.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

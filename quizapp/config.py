@@ -61,7 +61,20 @@ class Config:
     RATELIMIT_KEY_PREFIX = "quizapp"
     # Per address and username: a class behind one school address still logs in at once.
     LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed logins per address, whatever the username: one machine cannot try a whole class's
+    # usernames, and a class of 30 behind one school address can mistype 60 passwords.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get(
+        "QUIZAPP_LOGIN_ADDRESS_RATE_LIMIT", "60 per 10 minutes"
+    )
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
+    # Anyone may create an account (off: accounts come from class codes, rosters and the
+    # `flask users create` command; a stranger cannot sign up and practise a class's test).
+    OPEN_REGISTRATION = os.environ.get("QUIZAPP_OPEN_REGISTRATION", "0").lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
 
@@ -76,6 +89,7 @@ class TestConfig(Config):
     QUESTIONS_DIR = str(shipped_dir("questions"))
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    OPEN_REGISTRATION = True  # most tests sign up through the form; one checks it closed
     # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -19,7 +19,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 
 from . import qtypes
-from .markup import markdown, markdown_inline
+from .markup import markdown, markdown_inline, web_url
 from .models import QuestionSet, utcnow
 
 
@@ -116,6 +116,7 @@ def init_app(app: Flask) -> None:
     filters: dict[str, Any] = {
         "markdown": markdown,
         "markdown_inline": markdown_inline,
+        "web_url": web_url,
         "language_name": language_name,
         "percent": percent,
         "points": points,

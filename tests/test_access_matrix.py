@@ -52,6 +52,11 @@ MATRIX = {
         "/classes/{classroom}/members/{membership}/password",
         OWN_CLASS,
     ),
+    "classes.lift_login_lock": (
+        "POST",
+        "/classes/{classroom}/members/{membership}/unlock",
+        OWN_CLASS,
+    ),
     "classes.assign": ("POST", "/classes/{classroom}/assignments", OWN_CLASS),
     "classes.results": ("GET", "/classes/{classroom}/assignments/{assignment}", OWN_CLASS),
     "classes.join": ("GET", "/join/{code}", EVERYONE),

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..auth.services import end_sessions
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -18,12 +19,13 @@ from ..models import (
     User,
     utcnow,
 )
+from ..visibility import attempt_key_visible, hiding_assignments
 
 
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session (their cookies carry the old version)."""
     user.set_password(new_password)
-    user.session_version += 1
+    end_sessions(user)
 
 
 def export(user: User) -> dict[str, Any]:
@@ -44,6 +46,11 @@ def export(user: User) -> dict[str, Any]:
 
     def when(value: Any) -> str | None:
         return value.isoformat() if value else None
+
+    # Per-question scores follow the pages' rule: none that a feedback mode still hides.
+    now = utcnow()
+    hiding = hiding_assignments(user.id, now)
+    shown = {a.id for a in attempts if attempt_key_visible(a, now, hiding)}
 
     progress = db.session.scalars(
         select(QuestionProgress).where(QuestionProgress.user_id == user.id)
@@ -71,7 +78,7 @@ def export(user: User) -> dict[str, Any]:
                 "question_set": p.question_set.slug,
                 "question": p.question_key,
                 "tags": p.tags,
-                "last_score": p.last_score,
+                "last_score": None if p.set_id in hiding else p.last_score,
                 "last_answered_at": when(p.last_answered_at),
                 "review_due": when(p.due),
                 "reviews": p.reviews,
@@ -97,8 +104,8 @@ def export(user: User) -> dict[str, Any]:
                         "prompt": r.question.prompt,
                         "answer": r.answer,
                         "answered_at": when(r.answered_at),
-                        "score": r.score,
-                        "points": r.points,
+                        "score": r.score if a.id in shown else None,
+                        "points": r.points if a.id in shown else None,
                     }
                     for r in by_attempt.get(a.id, [])
                 ],

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Membership, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+MAX_PAGE = 2**31 // 50
 
 
 class RoleForm(FlaskForm):
@@ -39,7 +40,12 @@ def users() -> str:
         query = query.where(
             func.lower(User.username).like(pattern) | func.lower(User.display_name).like(pattern)
         )
-    page = db.paginate(query, per_page=50, error_out=False)
+    # Past the last page is an empty page; a number beyond any offset either database can
+    # hold must not reach it.
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= MAX_PAGE:
+        abort(404)
+    page = db.paginate(query, page=number, per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, search=search, form=RoleForm())
 
 

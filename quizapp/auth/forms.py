@@ -1,9 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms import BooleanField, Field, Form, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from .services import MIN_PASSWORD
+from .services import MAX_USERNAME, MIN_PASSWORD, normalize_username
+
+
+def stored_length(form: Form, field: Field) -> None:
+    """Check the username's length as stored: case folding lengthens some ('ß' is 'ss')."""
+    if field.data and len(normalize_username(field.data)) > MAX_USERNAME:
+        raise ValidationError(
+            _l("At most %(n)d characters once in lower case (ß counts as ss).", n=MAX_USERNAME)
+        )
 
 
 def new_password_field(label: str) -> PasswordField:
@@ -27,7 +35,7 @@ def confirm_field(label: str | None = None) -> PasswordField:
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(), Length(max=64)],
+        validators=[DataRequired(), Length(max=MAX_USERNAME), stored_length],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -44,7 +52,8 @@ class RegisterForm(FlaskForm):
         _l("Username"),
         validators=[
             DataRequired(),
-            Length(min=3, max=64),
+            Length(min=3, max=MAX_USERNAME),
+            stored_length,
             Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")),
         ],
         description=_l(

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Role, User
 
 MIN_PASSWORD = 8
+MAX_USERNAME = 64  # the column's length, once case-folded
 
 
 class UsernameTaken(ValueError):
@@ -40,6 +41,11 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`: their cookies carry the old session version."""
+    user.session_version += 1
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import access
-from ..extensions import db, limiter
+from ..extensions import db
+from . import throttle
 from .forms import LoginForm, RegisterForm
-from .services import UsernameTaken, authenticate, create_user
+from .services import UsernameTaken, authenticate, create_user, end_sessions, normalize_username
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp.record_once(lambda state: throttle.warn_if_counts_are_per_process(state.app))
 
 
 def _safe_next(default: str) -> str:
@@ -29,6 +31,12 @@ def _safe_next(default: str) -> str:
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))
+    if not current_app.config["OPEN_REGISTRATION"]:
+        flash(
+            _("Accounts are not open to all here: join your class with its code instead."),
+            "info",
+        )
+        return redirect(url_for("classes.join"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -45,27 +53,20 @@ def register() -> str | Response:
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
-def login_key() -> str:
-    """Failed logins are counted per address and username (pupils share a school address)."""
-    username = (request.form.get("username") or "").strip().casefold()[:64]
-    return f"{get_remote_address()}|{username}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    key_func=login_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))
     form = LoginForm()
     if form.validate_on_submit():
+        # Counted before the password is checked: parallel guesses cannot outrun the count.
+        ticket = throttle.acquire(get_remote_address(), normalize_username(form.username.data))
+        if ticket is None:
+            abort(429)
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
+            ticket.refund()  # only failures count
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("quiz.catalogue")))
         form.password.errors.append(_("Wrong username or password."))
@@ -75,6 +76,10 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @access.logged_in
 def logout() -> Response:
+    # A copy of the cookie (a shared computer, a stolen cookie) must not outlive the logout:
+    # a new session version ends every session of the account, on every device.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))

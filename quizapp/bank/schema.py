@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from .. import qtypes
 from ..qtypes.choices import Choice
@@ -81,13 +81,30 @@ Percent = Annotated[
 ]
 
 
+def _web_url(value: str) -> str:
+    from ..markup import is_web_url
+
+    if not is_web_url(value):
+        raise ValueError(f"expected an http:// or https:// address, found {value!r}")
+    return value
+
+
+WebUrl = Annotated[
+    ShortText,
+    AfterValidator(_web_url),
+    Field(
+        description="an http:// or https:// address", json_schema_extra={"pattern": "^https?://"}
+    ),
+]
+
+
 class Source(Model):
     """Where the facts come from; `file` lets the validator check every quote verbatim."""
 
     title: ShortText
     publisher: ShortText | None = None
     author: ShortText | None = None
-    url: ShortText | None = None
+    url: WebUrl | None = None
     language: Language | None = Field(
         default=None, description="the language of the source and its quotes, if not the set's"
     )
@@ -105,6 +122,10 @@ class Settings(Model):
     )
     feedback: Literal["immediate", "after_submit", "after_due", "never"] = "immediate"
     pass_mark: Percent | None = None
+    visibility: Literal["public", "assigned"] = Field(
+        default="public",
+        description="public: in every student's catalogue; assigned: only through assignments",
+    )
 
 
 if TYPE_CHECKING:

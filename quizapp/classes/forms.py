@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
@@ -117,6 +119,17 @@ def _set_choices() -> list[SelectChoice]:
     return [SelectChoice(str(s.id), f"{s.title} ({s.language})") for s in sets]
 
 
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN, sNaN and infinities (a signalling NaN cannot even be
+    compared with the range's bounds)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Give a number, such as 10."))
+
+
 class AssignmentForm(FlaskForm):
     set_id = SelectField(_l("Question set"), validators=[InputRequired()])
     opens_at = DateTimeLocalField(
@@ -134,7 +147,7 @@ class AssignmentForm(FlaskForm):
         ],
         default="refuse",
     )
-    late_penalty = DecimalField(
+    late_penalty = FiniteDecimalField(
         _l("Penalty for late work (%)"),
         places=0,
         validators=[Optional(), NumberRange(min=0, max=100)],

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.services import MIN_PASSWORD, create_user, find_user
+from ..auth.services import MIN_PASSWORD, create_user, end_sessions, find_user
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -266,7 +266,7 @@ def reset_password(user: User) -> str:
     """A new password, shown once; every session of the account ends."""
     password = generate_password()
     user.set_password(password)
-    user.session_version += 1
+    end_sessions(user)
     return password
 
 

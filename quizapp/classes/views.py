@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
+from ..auth import throttle
 from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, QuestionSet, Role, utcnow
 from ..quiz import services as quiz_services
@@ -192,6 +193,25 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
     db.session.commit()
     card = services.LoginCard(membership.display_name, membership.user.username, password)
     return render_template("classes/cards.html", classroom=classroom, cards=[card])
+
+
+@bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/unlock", methods=["POST"])
+@access.roles("teacher")
+def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
+    """Let a student who mistyped their password too often try again at once."""
+    classroom = own_classroom(classroom_id)
+    membership = db.session.get(Membership, membership_id)
+    if (
+        membership is None
+        or membership.classroom_id != classroom.id
+        or membership.user.role != Role.student
+    ):
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    throttle.lift_lock(membership.user.username)
+    flash(_("%(name)s can log in again.", name=membership.display_name), "success")
+    return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#students-heading")
 
 
 @bp.route("/classes/<int:classroom_id>/cards", methods=["POST"])

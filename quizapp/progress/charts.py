@@ -42,9 +42,12 @@ def _inline(svg: str, labelledby: str) -> Markup:
     """Make the chart an image named by its caption; its data are in the table beside it.
 
     pygal always embeds its tooltip configuration as an inline script: with no tooltip script
-    loaded it does nothing, so it goes (a page without scripts is simpler to audit).
+    loaded it does nothing, so it goes (a page without scripts is simpler to audit). Its
+    `<style>` element stays: the page gives it the request's CSP nonce (`csp_nonced`).
     """
     svg = re.sub(r"<script[^>]*>.*?</script>", "", svg, flags=re.S)
+    # The CSP refuses style attributes; SVG's own presentation attribute says the same.
+    svg = svg.replace(' style="opacity: 0"', ' opacity="0"')
     svg = re.sub(
         r"<svg ", f'<svg role="img" aria-labelledby="{labelledby}" focusable="false" ', svg, count=1
     )

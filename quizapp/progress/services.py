@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -116,16 +116,28 @@ def record(
 # --- review -----------------------------------------------------------------------------------
 
 
+def _not_hidden(user_id: int, now: datetime) -> Any:
+    """Cards whose set no pending assignment hides: a review shows the key."""
+    from ..visibility import hidden_set_ids
+
+    hidden = hidden_set_ids(user_id, now)
+    return QuestionProgress.set_id.not_in(hidden) if hidden else true()
+
+
 def due_count(user_id: int, now: datetime | None = None) -> int:
+    now = now or utcnow()
     return db.session.scalar(
         select(func.count()).where(
-            QuestionProgress.user_id == user_id, QuestionProgress.due <= (now or utcnow())
+            QuestionProgress.user_id == user_id,
+            QuestionProgress.due <= now,
+            _not_hidden(user_id, now),
         )
     )
 
 
 def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgress, Question] | None:
     """The most overdue card whose question is still live, with that question's current version."""
+    now = now or utcnow()
     row = db.session.execute(
         select(QuestionProgress, Question)
         .join(
@@ -137,8 +149,9 @@ def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgres
         .join(QuestionSet, QuestionSet.id == Question.set_id)
         .where(
             QuestionProgress.user_id == user_id,
-            QuestionProgress.due <= (now or utcnow()),
+            QuestionProgress.due <= now,
             QuestionSet.status == "active",
+            _not_hidden(user_id, now),
         )
         .order_by(QuestionProgress.due, QuestionProgress.id)
         .limit(1)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access
+from .. import access, visibility
 from ..classes import services as class_services
 from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
@@ -153,6 +153,10 @@ def practice(assignment_id: int) -> HTTPResponse:
     closed = now > assignment.due_at and (assignment.late_policy == LatePolicy.refuse or done)
     if not closed:
         flash(_("Practice opens once the assignment is closed."), "info")
+        return redirect(url_for("classes.assignments"))
+    if visibility.key_hidden(current_user.id, assignment.set_id, now):
+        # Another assignment of the same set (this class's or another's) still hides its key.
+        flash(_("Practice opens once every assignment of this quiz is closed."), "info")
         return redirect(url_for("classes.assignments"))
     try:
         attempt = quiz_services.start_attempt(current_user, assignment.question_set, practice=True)

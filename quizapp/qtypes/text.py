@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
+from .. import safe_regex
 from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec, normalize_text
 from .model import Path, Problem, QuestionBase, ShortText
 
@@ -23,15 +23,15 @@ class TextQuestion(QuestionBase):
         description="accepted answers, compared after normalisation"
     )
     accept_regex: ShortText | None = Field(
-        default=None, description="a Python regular expression matched against the whole answer"
+        default=None,
+        description="a regular expression (RE2 syntax) matched against the whole answer",
     )
 
     def check(self, path: Path) -> Iterator[Problem]:
         if self.accept_regex is not None:
-            try:
-                re.compile(self.accept_regex)
-            except re.error as error:
-                yield Problem((*path, "accept_regex"), f"invalid regular expression: {error}")
+            refused = safe_regex.problem(self.accept_regex)
+            if refused is not None:
+                yield Problem((*path, "accept_regex"), str(refused), refused.hint)
 
 
 class Text(QuestionType):
@@ -60,8 +60,9 @@ class Text(QuestionType):
         if any(given == normalize_text(a) for a in spec["accept"]):
             return Grade(1.0)
         pattern = spec.get("accept_regex")
+        # RE2, not `re`: a teacher's pattern cannot backtrack for minutes on a student's answer.
         if pattern and any(
-            re.fullmatch(pattern, candidate, re.IGNORECASE) for candidate in (answer.strip(), given)
+            safe_regex.fullmatch(pattern, candidate) for candidate in (answer.strip(), given)
         ):
             return Grade(1.0)
         return Grade(0.0)

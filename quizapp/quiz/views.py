@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access, qtypes
+from .. import access, qtypes, visibility
 from ..extensions import db
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from ..qtypes import InvalidAnswer
@@ -57,8 +57,16 @@ def _progress(attempt: Attempt) -> tuple[int, int]:
 def catalogue() -> str:
     language = request.args.get("language") or None
     tag = request.args.get("tag") or None
-    entries = services.catalogue(current_user, language=language, tag=tag)
-    all_sets = db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active")).all()
+    entries = [
+        e
+        for e in services.catalogue(current_user, language=language, tag=tag)
+        if visibility.listed(e.question_set, current_user)
+    ]
+    all_sets = [
+        s
+        for s in db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active"))
+        if visibility.listed(s, current_user)
+    ]
     languages = sorted({s.language for s in all_sets})
     tags = sorted({t for s in all_sets for t in (s.tags or [])})
     return render_template(
@@ -82,6 +90,8 @@ def start(slug: str) -> HTTPResponse:
     # A set the student's class has assigned is taken as that assignment, not as self-study:
     # otherwise a practice run could show the answers before the due date.
     assignment = services.open_assignment_for(current_user, question_set, utcnow())
+    if assignment is None and not visibility.listed(question_set, current_user):
+        abort(404)  # a set taken only through assignments has no self-study
     try:
         attempt = services.start_attempt(current_user, question_set, assignment=assignment)
     except services.QuizError as error:
@@ -135,7 +145,9 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 total, _answered = _progress(attempt)
                 return redirect(_next_url(attempt, number, total, request.form.get("action")))
     total, answered = _progress(attempt)
-    show_feedback = services.is_locked(attempt, response)
+    locked = services.is_locked(attempt, response)
+    # Locked answers show their key only if no pending assignment of the set hides it.
+    show_feedback = locked and visibility.feedback_visible(attempt, response)
     settings = services.settings_of(attempt)  # the set's, with the assignment's overrides
     return render_template(
         "quiz/question.html",
@@ -147,7 +159,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         total=total,
         answered=answered,
         show_feedback=show_feedback,
-        locked=show_feedback,
+        locked=locked,
         # the assignment's override, not only the set's setting
         immediate=settings.get("feedback") == "immediate",
         # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
@@ -218,7 +230,7 @@ def result(attempt_id: int) -> str | HTTPResponse:
         attempt=attempt,
         responses=responses,
         passed=services.passed(attempt),
-        show_answers=services.answers_visible(attempt),
+        show_answers=visibility.attempt_key_visible(attempt),
     )
 
 
