@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..auth.services import end_sessions
 from ..extensions import db
@@ -119,6 +119,25 @@ class AccountInUse(ValueError):
     pass
 
 
+def is_last_admin(user: User) -> bool:
+    """Whether `user` is the only administrator left: quizapp needs one at all times."""
+    return (
+        user.role == Role.admin
+        and db.session.scalar(select(func.count()).where(User.role == Role.admin)) <= 1
+    )
+
+
+def change_role(user: User, role: Role) -> None:
+    """Give `user` a new role; never the last administrator's away."""
+    if role != Role.admin and is_last_admin(user):
+        raise AccountInUse(_l("quizapp needs at least one administrator."))
+    user.role = role.value
+    if role != Role.student:
+        # Classes are for students: a promoted account leaves them (its results stay).
+        db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    db.session.flush()
+
+
 def delete_account(user: User) -> None:
     """Delete the account and everything it did; a teacher must first pass on their classes."""
     if db.session.scalar(select(Classroom.id).where(Classroom.teacher_id == user.id)):
@@ -128,10 +147,7 @@ def delete_account(user: User) -> None:
                 "archived."
             )
         )
-    if (
-        user.role == Role.admin
-        and db.session.scalar(select(func.count()).where(User.role == Role.admin)) <= 1
-    ):
+    if is_last_admin(user):
         raise AccountInUse(
             _l("This is the last administrator account: make another administrator first.")
         )

@@ -6,14 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HTTPResponse
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from .. import access
+from ..account.services import AccountInUse, change_role
 from ..extensions import db
-from ..models import Membership, Role, User
+from ..models import Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_PAGE = 2**31 // 50
@@ -56,14 +57,11 @@ def set_role(user_id: int) -> HTTPResponse:
     form = RoleForm()
     if not form.validate():
         abort(400)
-    admins = db.session.scalar(select(func.count()).where(User.role == Role.admin))
-    if user.role == Role.admin and form.role.data != Role.admin and admins <= 1:
-        flash(_("quizapp needs at least one administrator."), "error")
+    try:
+        change_role(user, Role(form.role.data))
+    except AccountInUse as error:
+        flash(str(error), "error")
         return redirect(url_for("admin.users"))
-    user.role = form.role.data
-    if user.role != Role.student:
-        # Classes are for students: a promoted account leaves them (its results stay).
-        db.session.execute(delete(Membership).where(Membership.user_id == user.id))
     db.session.commit()
     label = {c.value: c.label for c in form.role.choices}[form.role.data]
     flash(_("%(name)s is now %(role)s.", name=user.display_name, role=label), "success")
