@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from rapidfuzz.distance import OSA
+
 Spec = Mapping[str, Any]
 
 
@@ -148,14 +150,39 @@ def normalize_text(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def typos_allowed(accepted: str, typos: int) -> int:
+    """Edits forgiven against one normalized accepted answer: none below 5 characters (`TFH`
+    must not accept `TF1`), then at most one per 4 characters, and never more than `typos`."""
+    return max(0, min(typos, (len(accepted) - 1) // 4))
+
+
+def within_typos(given: str, accepted: str, typos: int) -> bool:
+    """Whether two normalized answers differ by at most the typos forgiven; numbers must match
+    exactly (1789 is not a typo of 1798)."""
+    allowed = typos_allowed(accepted, typos)
+    if allowed == 0 or _DIGITS.findall(given) != _DIGITS.findall(accepted):
+        return False
+    # OSA counts two swapped neighbours as one edit, as a teacher counts a typo.
+    return OSA.distance(given, accepted, score_cutoff=allowed) <= allowed
+
+
 @grader("text")
 def grade_text(spec: Spec, answer: Any) -> Grade:
+    """Right when equal to an accepted answer after normalisation, or within `typos` edits
+    of one, or matched by `accept_regex`."""
     if not isinstance(answer, str):
         raise InvalidAnswer("expected text")
     given = normalize_text(answer)
     if not given:
         return Grade(0.0)
-    if any(given == normalize_text(a) for a in spec["accept"]):
+    accepted = [normalize_text(a) for a in spec["accept"]]
+    if given in accepted:
+        return Grade(1.0)
+    typos = int(spec.get("typos") or 0)
+    if typos and any(within_typos(given, a, typos) for a in accepted):
         return Grade(1.0)
     pattern = spec.get("accept_regex")
     if pattern and any(

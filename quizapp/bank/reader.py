@@ -637,10 +637,12 @@ def check_quotes(
         )
         return
     for index, question in questions:
-        if question.quote and normalize_quote(question.quote) not in source.normalized:
-            passage = closest_passage(question.quote, source.sentences)
+        quote = question.quote_text
+        if quote and normalize_quote(quote) not in source.normalized:
+            passage = closest_passage(quote, source.sentences)
+            at_text = () if quote is question.quote else ("text",)
             yield Problem(
-                ("questions", index, "quote"),
+                ("questions", index, "quote", *at_text),
                 "the quote is not in the source file",
                 f"the closest passage is: {passage}" if passage else None,
             )

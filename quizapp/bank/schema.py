@@ -141,15 +141,60 @@ class Choice(Model):
     feedback: Text | None = None
 
 
+class Quote(Model):
+    """A quote with its translation, for readers of another language than the source's."""
+
+    text: Text = Field(description="verbatim from the source file; checked when it is given")
+    translation: Text | None = Field(
+        default=None, description="in the set's language; shown with the original, marked so"
+    )
+
+
+def _year_month(value: Any) -> Any:
+    """Accept `2025-10` (YAML reads it as text) and check that it is a real month."""
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"expected a year and month such as 2025-10, found {text!r}")
+    return text
+
+
+YearMonth = Annotated[
+    str,
+    BeforeValidator(_year_month),
+    Field(
+        description="the year and month the note is true at, e.g. 2025-10",
+        json_schema_extra={"pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+    ),
+]
+
+
+class Context(Model):
+    """What changed since the source was written, dated: shown after the answer."""
+
+    as_of: YearMonth
+    text: Text
+
+
 class QuestionBase(Model):
     id: Slug
     prompt: Text
     points: Annotated[float, Field(ge=0, le=1000)] = 1
     explanation: Text | None = None
-    quote: Text | None = Field(
-        default=None, description="verbatim from the source file; checked when it is given"
+    quote: Text | Quote | None = Field(
+        default=None,
+        description="verbatim from the source file (checked when it is given); "
+        "or {text, translation}",
+    )
+    context: Context | None = Field(
+        default=None, description="a dated note on what changed since the source: {as_of, text}"
     )
     tags: Tags = []
+
+    @property
+    def quote_text(self) -> str | None:
+        """The quote as written in the source, with or without a translation."""
+        return self.quote.text if isinstance(self.quote, Quote) else self.quote
 
     def check(self, path: Path) -> Iterator[Problem]:
         return iter(())
@@ -270,6 +315,11 @@ class TextQuestion(QuestionBase):
     accept_regex: ShortText | None = Field(
         default=None, description="a Python regular expression matched against the whole answer"
     )
+    typos: Annotated[int, Field(ge=0, le=3)] = Field(
+        default=0,
+        description="typing slips forgiven against `accept` (edits: a letter added, removed, "
+        "replaced, or two swapped); 0, the default, forgives none",
+    )
 
     def check(self, path: Path) -> Iterator[Problem]:
         if self.accept_regex is not None:
@@ -337,6 +387,10 @@ class QuestionSetFile(Model):
     source: Source | None = None
     settings: Settings = Settings()
     tags: Tags = []
+    topics: Annotated[dict[Slug, ShortText], Field(max_length=200)] = Field(
+        default={},
+        description="labels shown for tags, in the set's language: {funding: Financement}",
+    )
     questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
 
     def check(self) -> Iterator[Problem]:
