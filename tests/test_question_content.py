@@ -284,3 +284,43 @@ def test_the_shipped_typed_answers_accept_what_a_teacher_would(language):
     for key, answers in REJECTED.items():
         for answer in answers:
             assert not grade(specs[key], answer).correct, (key, answer)
+
+
+@pytest.mark.parametrize(
+    ("extra", "warning"),
+    [
+        pytest.param(
+            "    accept: [ICO, TFH]\n    typos: 1\n",
+            "15:12: warning: `typos` forgives nothing here: every accepted answer is 4 "
+            "characters or fewer: short answers forgive no slip, so that a slip cannot make a "
+            "wrong answer right",
+            id="typos-on-short-answers",
+        ),
+        pytest.param("    accept: [Tools for Humanity, TFH]\n    typos: 1\n", None, id="typos-ok"),
+    ],
+)
+def test_lint_on_typos(tmp_path, extra, warning):
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "id: s\ntitle: S\nlanguage: en\ntags: [a]\ntopics:\n  a: A\n  b: B\nquestions:\n"
+        "  - id: q\n    type: text\n    prompt: Which company?\n    explanation: E.\n"
+        f"    tags: [b]\n{extra}",
+        encoding="utf-8",
+    )
+    found = [str(d) for d in read_file(path, display="set.yaml").diagnostics]
+    assert found == ([f"set.yaml:{warning}"] if warning else [])
+
+
+def test_lint_names_a_tag_without_a_label(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "id: s\ntitle: S\nlanguage: en\ntags: [a]\ntopics:\n  a: A\nquestions:\n"
+        "  - id: q\n    type: true_false\n    prompt: P.\n    answer: true\n"
+        "    explanation: E.\n    tags: [a, b]\n",
+        encoding="utf-8",
+    )
+    found = [str(d) for d in read_file(path, display="set.yaml").diagnostics]
+    assert found == [
+        "set.yaml:5:1: warning: the tag `b` has no label in `topics`: students see it as "
+        "written: add a label"
+    ]

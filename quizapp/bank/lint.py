@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..grading import normalize_text
+from ..grading import normalize_text, typos_allowed
 from .schema import (
     ChoiceQuestion,
     NumericQuestion,
@@ -55,6 +55,29 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
             positions.append(question.choice_texts.index(question.answer))
         if _gives_away(question):
             yield Problem((*path, "prompt"), "the prompt contains its own answer")
+        if (
+            isinstance(question, TextQuestion)
+            and question.typos
+            and not any(
+                typos_allowed(normalize_text(accepted), question.typos)
+                for accepted in question.accept
+            )
+        ):
+            yield Problem(
+                (*path, "typos"),
+                "`typos` forgives nothing here: every accepted answer is 4 characters or fewer",
+                "short answers forgive no slip, so that a slip cannot make a wrong answer right",
+            )
+    if model.topics:
+        used = [*model.tags, *(tag for question in model.questions for tag in question.tags)]
+        for tag in dict.fromkeys(used):
+            if tag not in model.topics:
+                yield Problem(
+                    ("topics",),
+                    f"the tag `{tag}` has no label in `topics`",
+                    "students see it as written: add a label",
+                    key=True,
+                )
     # Shuffled choices are shown in another order: where the key stands in the file is moot.
     if len(positions) >= 3 and len(set(positions)) == 1 and not model.settings.shuffle_choices:
         yield Problem(
