@@ -16,31 +16,40 @@ from flask import Flask, Response
 NNBSP = "\u202f"
 NBSP = "\u00a0"
 
-_BEFORE_MARK = re.compile(r"[ \t\u00a0\u202f]+([?!;])")
-_BEFORE_COLON = re.compile(r"[ \t\u00a0\u202f]+:")
+_BEFORE_MARK = re.compile(r"[ \t\u00a0\u202f]+(?=[?!;])")
+_BEFORE_COLON = re.compile(r"[ \t\u00a0\u202f]+(?=:)")
 _OPENING = re.compile(r"«\s*")
 _CLOSING = re.compile(r"\s*»")
+_MARKS = re.compile(r"[?!;:«»]")
 
 
 def french_spacing(text: str) -> str:
     """Apply French spacing to plain text (no HTML)."""
-    if not any(mark in text for mark in "?!;:«»"):
+    if not _MARKS.search(text):
         return text
-    text = _BEFORE_MARK.sub(NNBSP + r"\1", text)
-    text = _BEFORE_COLON.sub(NBSP + ":", text)
-    text = _OPENING.sub("«" + NNBSP, text)
-    return _CLOSING.sub(NNBSP + "»", text)
+    text = _BEFORE_MARK.sub(NNBSP, text)
+    text = _BEFORE_COLON.sub(NBSP, text)
+    if "«" in text or "»" in text:
+        text = _OPENING.sub("«" + NNBSP, text)
+        text = _CLOSING.sub(NNBSP + "»", text)
+    return text
 
 
 # --- on rendered HTML ---------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+|<", re.S)
-_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/?)>", re.S)
-_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
+# One pass: a comment, an end tag (1), a start tag (2: name, 3: attributes, 4: self-closing),
+# or text (5). A stray `<` is text.
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!.*?>"
+    r"|</([a-zA-Z][a-zA-Z0-9-]*)\s*>"
+    r"|<([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/?)>"
+    r"|([^<]+|<)",
+    re.S,
+)
 _LANG = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track"}
-    | {"wbr", "!doctype"}
+    | {"wbr"}
 )
 # Text that is code, typed by the reader or not prose at all keeps its spaces.
 _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "textarea", "script", "style"})
@@ -56,33 +65,30 @@ def french_spacing_html(html: str) -> str:
     # Each open element: (name, French?, verbatim?) as inherited at that point.
     stack: list[tuple[str, bool, bool]] = [("", False, False)]
     out: list[str] = []
+    append = out.append
     for match in _TOKEN.finditer(html):
-        token = match.group()
-        if token[0] != "<" or token == "<":
-            _name, french, verbatim = stack[-1]
-            out.append(french_spacing(token) if french and not verbatim else token)
+        end_name, name, attributes, self_closing, text = match.groups()
+        if text is not None:
+            _open, french, verbatim = stack[-1]
+            append(french_spacing(text) if french and not verbatim else text)
             continue
-        out.append(token)
-        if token.startswith("</"):
-            end = _END.fullmatch(token)
-            if end:
-                name = end[1].lower()
-                for depth in range(len(stack) - 1, 0, -1):
-                    if stack[depth][0] == name:
-                        del stack[depth:]
-                        break
-            continue
-        start = _START.fullmatch(token)
-        if start is None:
-            continue  # a comment, a doctype
-        name = start[1].lower()
-        if name in _VOID or start[3]:
-            continue
-        _parent, french, verbatim = stack[-1]
-        lang = _LANG.search(start[2])
-        if lang:
-            french = is_french(next(value for value in lang.groups() if value is not None))
-        stack.append((name, french, verbatim or name in _VERBATIM))
+        append(match.group())
+        if end_name is not None:
+            end_name = end_name.lower()
+            for depth in range(len(stack) - 1, 0, -1):
+                if stack[depth][0] == end_name:
+                    del stack[depth:]
+                    break
+        elif name is not None:
+            name = name.lower()
+            if name in _VOID or self_closing:
+                continue
+            _open, french, verbatim = stack[-1]
+            if "lang" in attributes:
+                lang = _LANG.search(attributes)
+                if lang:
+                    french = is_french(next(v for v in lang.groups() if v is not None))
+            stack.append((name, french, verbatim or name in _VERBATIM))
     return "".join(out)
 
 
