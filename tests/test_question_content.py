@@ -324,3 +324,32 @@ def test_lint_names_a_tag_without_a_label(tmp_path):
         "set.yaml:5:1: warning: the tag `b` has no label in `topics`: students see it as "
         "written: add a label"
     ]
+
+
+def test_a_quote_mapping_without_its_text_is_an_error_at_the_quote(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "id: s\ntitle: S\nlanguage: en\nquestions:\n  - id: q\n    type: true_false\n"
+        "    prompt: P.\n    answer: true\n    explanation: E.\n    quote:\n"
+        "      translation: X\n",
+        encoding="utf-8",
+    )
+    report = read_file(path, display="set.yaml")
+    assert report.model is None
+    assert [str(d) for d in report.diagnostics] == [
+        "set.yaml:10:5: error: missing required key `text`"
+    ]
+
+
+def test_a_quote_without_translation_is_stored_as_plain_text(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "id: s\ntitle: S\nlanguage: en\nquestions:\n  - id: q\n    type: true_false\n"
+        "    prompt: P.\n    answer: true\n    quote: Né en 2021\n  - id: r\n"
+        "    type: true_false\n    prompt: R.\n    answer: true\n    quote:\n"
+        "      text: Né en 2021\n      translation: Born in 2021\n",
+        encoding="utf-8",
+    )
+    plain, translated = (q.model_dump(mode="json") for q in read_file(path).model.questions)
+    assert plain["quote"] == "Né en 2021"
+    assert translated["quote"] == {"text": "Né en 2021", "translation": "Born in 2021"}

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_serializer,
 )
 
 Path = tuple[str | int, ...]
@@ -176,25 +177,41 @@ class Context(Model):
     text: Text
 
 
+def _quote(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+def _quote_schema(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [{"type": "string", "minLength": 1, "maxLength": 20_000}, *schema["anyOf"]]
+
+
 class QuestionBase(Model):
     id: Slug
     prompt: Text
     points: Annotated[float, Field(ge=0, le=1000)] = 1
     explanation: Text | None = None
-    quote: Text | Quote | None = Field(
+    quote: Annotated[Quote | None, BeforeValidator(_quote)] = Field(
         default=None,
-        description="verbatim from the source file (checked when it is given); "
+        description="verbatim from the source file (checked when it is given), "
         "or {text, translation}",
+        json_schema_extra=_quote_schema,
     )
     context: Context | None = Field(
         default=None, description="a dated note on what changed since the source: {as_of, text}"
     )
     tags: Tags = []
 
+    @field_serializer("quote")
+    def _dump_quote(self, quote: Quote | None) -> str | dict[str, Any] | None:
+        """A quote without translation stays the plain text it was written as."""
+        if quote is None or quote.translation is None:
+            return quote.text if quote else None
+        return {"text": quote.text, "translation": quote.translation}
+
     @property
     def quote_text(self) -> str | None:
         """The quote as written in the source, with or without a translation."""
-        return self.quote.text if isinstance(self.quote, Quote) else self.quote
+        return self.quote.text if self.quote else None
 
     def check(self, path: Path) -> Iterator[Problem]:
         return iter(())
