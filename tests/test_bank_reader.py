@@ -308,6 +308,8 @@ def test_shipped_sets_are_translations_of_each_other():
     assert [q.context is not None for q in fr.questions] == [
         q.context is not None for q in en.questions
     ]
+    # The article is undated: each set says when it appeared.
+    assert "printemps 2023" in fr.description and "spring 2023" in en.description
     tags = {t for m in (fr, en) for t in [*m.tags, *(t for q in m.questions for t in q.tags)]}
     assert tags <= set(fr.topics) and tags <= set(en.topics)
     chronology = next(q for q in fr.questions if q.id == "chronology")
