@@ -155,9 +155,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import templating
+    from . import templating, typography
 
     templating.init_app(app)
+    typography.init_app(app)
 
 
 def register_bank_reload(app: Flask) -> None:

@@ -15,6 +15,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 
+from .typography import french_spacing
+
 SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
 
@@ -50,11 +52,20 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
 def compile_catalog(po_path: Path, mo_path: Path, mtime_ns: int) -> None:
     """Write `mo_path` from `po_path`, without fuzzy entries, atomically.
 
+    French translations get French spacing here (translators type ordinary spaces), so that
+    it holds wherever a string ends up, attributes and flashed messages included.
     Several workers may start at once: each writes a temporary file and renames it into place,
     so a reader sees either no `.mo` or a complete one.
     """
+    language = po_path.parent.parent.name
     with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
+        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    if language == "fr" or language.startswith("fr_"):
+        for message in catalog:
+            if message.id and isinstance(message.string, tuple):
+                message.string = tuple(french_spacing(s) for s in message.string)
+            elif message.id and message.string:
+                message.string = french_spacing(message.string)
     mo_path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=mo_path.parent, prefix=f".{mo_path.name}.")
     try:

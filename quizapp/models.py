@@ -119,6 +119,8 @@ class QuestionSet(db.Model):
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Labels for tag ids in the set's language ({"funding": "Financement"}), for charts and filters.
+    topics: Mapped[dict[str, str] | None] = mapped_column(JSONType, default=dict)
     path: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")

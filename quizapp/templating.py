@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,6 +97,21 @@ def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
     ).replace("{0}", babel_dates.format_time(value, "short", tzinfo=zone, locale=locale))
 
 
+def year_month(value: str) -> str:
+    """`2025-10` as the reader says it: "October 2025", "octobre 2025"."""
+    return _year_month(str(value), current_locale())
+
+
+@lru_cache(maxsize=256)
+def _year_month(value: str, locale: str) -> str:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        day = date(year, month, 1)
+    except ValueError:
+        return value
+    return babel_dates.format_skeleton("yMMMM", day, locale=locale)
+
+
 def status_label(status: str) -> str:
     return {
         "todo": _("to do"),
@@ -123,6 +138,7 @@ def init_app(app: Flask) -> None:
         "duration": duration,
         "remaining": remaining,
         "datetime": local_datetime,
+        "year_month": year_month,
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.bank import schema
 from quizapp.bank.reader import MAX_NODES, normalize_quote, read_file
 from quizapp.bank.schema import json_schema
 from quizapp.config import shipped_dir
@@ -283,7 +284,7 @@ def test_shipped_sets_pass_strictly(name):
     report = read_file(shipped_dir("questions") / name)
     assert report.diagnostics == []
     model = report.model
-    assert model is not None and len(model.questions) >= 25
+    assert model is not None and len(model.questions) >= 38
     assert {q.type for q in model.questions} == {
         "single",
         "multiple",
@@ -300,7 +301,16 @@ def test_shipped_sets_are_translations_of_each_other():
     en = read_file(shipped_dir("questions") / "openai-crypto.en.yaml").model
     assert [q.id for q in fr.questions] == [q.id for q in en.questions]
     assert [q.type for q in fr.questions] == [q.type for q in en.questions]
-    assert [q.quote for q in fr.questions] == [q.quote for q in en.questions]
+    assert [q.quote_text for q in fr.questions] == [q.quote_text for q in en.questions]
+    # French quotes are translated for English readers, and every note is in both languages.
+    assert all(isinstance(q.quote, schema.Quote) and q.quote.translation for q in en.questions)
+    assert [q.context is not None for q in fr.questions] == [
+        q.context is not None for q in en.questions
+    ]
+    # The article is undated: each set says when it appeared.
+    assert "printemps 2023" in fr.description and "spring 2023" in en.description
+    tags = {t for m in (fr, en) for t in [*m.tags, *(t for q in m.questions for t in q.tags)]}
+    assert tags <= set(fr.topics) and tags <= set(en.topics)
     chronology = next(q for q in fr.questions if q.id == "chronology")
     assert chronology.type == "order" and len(chronology.items) >= 5
     assert "2014" in chronology.explanation and "2021" in chronology.explanation

@@ -18,7 +18,7 @@ SHIPPED = str(shipped_dir("questions"))
 def test_validate_passes_on_the_shipped_sets_strictly(app):
     result = app.test_cli_runner().invoke(args=["questions", "validate", "--strict", SHIPPED])
     assert result.exit_code == 0, result.output
-    assert "2 files, 64 questions: 0 errors, 0 warnings (strict)" in result.output
+    assert "2 files, 78 questions: 0 errors, 0 warnings (strict)" in result.output
 
 
 def test_validate_exits_1_on_errors_and_prints_file_line_column(app, tmp_path):

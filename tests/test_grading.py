@@ -46,8 +46,8 @@ def numeric_spec(**fields: float | str | None) -> dict[str, Any]:
     return {**_base("numeric"), **empty, **fields}
 
 
-def text_spec(accept: list[str], accept_regex: str | None = None) -> dict[str, Any]:
-    return {**_base("text"), "accept": accept, "accept_regex": accept_regex}
+def text_spec(accept: list[str], accept_regex: str | None = None, typos: int = 0) -> dict[str, Any]:
+    return {**_base("text"), "accept": accept, "accept_regex": accept_regex, "typos": typos}
 
 
 def order_spec(items: list[str]) -> dict[str, Any]:
@@ -451,6 +451,22 @@ def test_normalize_text(text, normal):
         pytest.param(ALTMAN, "xaltman", 0.0, id="regex-leading-junk"),
         pytest.param(ALTMAN, "mr altman", 0.0, id="regex-other-prefix"),
         pytest.param(text_spec(["Sam Altman"]), "Altman", 0.0, id="no-regex-short-form"),
+        # typos: edits forgiven against `accept`, never below 5 characters, never in numbers.
+        pytest.param(text_spec(["Sam Altman"]), "Sam Altmann", 0.0, id="typos-off-by-default"),
+        pytest.param(text_spec(["Sam Altman"], typos=1), "Sam Altmann", 1.0, id="typo-added"),
+        pytest.param(text_spec(["Sam Altman"], typos=1), "Sam Atlman", 1.0, id="typo-swap"),
+        pytest.param(text_spec(["Sam Altman"], typos=1), "Sam Oltmen", 0.0, id="two-typos-of-1"),
+        pytest.param(text_spec(["Sam Altman"], typos=2), "Sam Oltmen", 1.0, id="two-typos-of-2"),
+        pytest.param(text_spec(["Altman"], typos=3), "Altmn", 1.0, id="six-letters-one-typo"),
+        pytest.param(text_spec(["Altman"], typos=3), "Aldmn", 0.0, id="six-letters-not-two"),
+        pytest.param(text_spec(["TFH"], typos=2), "TF1", 0.0, id="short-answer-no-typos"),
+        pytest.param(text_spec(["TFH"], typos=2), "TFA", 0.0, id="short-answer-no-typo"),
+        pytest.param(text_spec(["Musk"], typos=1), "Mask", 0.0, id="four-letters-no-typo"),
+        pytest.param(text_spec(["Worldcoin"], typos=1), "Wordlcoin", 1.0, id="name-swap"),
+        pytest.param(text_spec(["Worldcoin"], typos=1), "Bitcoin", 0.0, id="other-coin"),
+        pytest.param(text_spec(["Loi PACTE 2019"], typos=2), "loi pacte 2018", 0.0, id="year"),
+        pytest.param(text_spec(["Loi PACTE 2019"], typos=2), "loi pacet 2019", 1.0, id="word"),
+        pytest.param(text_spec(["Altman"], typos=1), "", 0.0, id="typos-blank"),
     ],
 )
 def test_text(spec, answer, score):

@@ -43,6 +43,16 @@ def lint(model: QuestionSetFile) -> Iterator[Problem]:
             positions.append(position)
         if any(_contains(question.prompt, text) for text in qtype.key_texts(question)):
             yield Problem((*path, "prompt"), "the prompt contains its own answer")
+    if model.topics:
+        used = [*model.tags, *(tag for question in model.questions for tag in question.tags)]
+        for tag in dict.fromkeys(used):
+            if tag not in model.topics:
+                yield Problem(
+                    ("topics",),
+                    f"the tag `{tag}` has no label in `topics`",
+                    "students see it as written: add a label",
+                    key=True,
+                )
     # Shuffled choices are shown in another order: where the key stands in the file is moot.
     if len(positions) >= 3 and len(set(positions)) == 1 and not model.settings.shuffle_choices:
         yield Problem(

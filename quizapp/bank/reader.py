@@ -432,7 +432,13 @@ def _colon_hint(value: Any) -> str | None:
 def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) -> Problem | None:
     name = path[-1] if path else ""
     message = str(err["msg"]).removeprefix("Value error, ")
-    if kind == "missing" and name == "text" and _colon_hint(_follow(data, path[:-1])):
+    in_choices = len(path) >= 3 and path[-3] == "choices"
+    if (
+        kind == "missing"
+        and name == "text"
+        and in_choices
+        and _colon_hint(_follow(data, path[:-1]))
+    ):
         return None  # `- Microsoft: Bing`: the unknown-key error says it better
     if kind == "missing":
         return Problem(path[:-1], f"missing required key `{name}`", key=True)
@@ -625,10 +631,12 @@ def check_quotes(
         )
         return
     for index, question in questions:
-        if question.quote and normalize_quote(question.quote) not in source.normalized:
-            passage = closest_passage(question.quote, source.sentences)
+        quote = question.quote_text
+        if quote and normalize_quote(quote) not in source.normalized:
+            passage = closest_passage(quote, source.sentences)
+            # A plain `quote: "..."` has no `text` key: the reader points at the quote itself.
             yield Problem(
-                ("questions", index, "quote"),
+                ("questions", index, "quote", "text"),
                 "the quote is not in the source file",
                 f"the closest passage is: {passage}" if passage else None,
             )

@@ -17,10 +17,12 @@ from .. import qtypes
 from ..qtypes.choices import Choice
 from ..qtypes.model import (
     Bool,
+    Context,
     Model,
     Path,
     Problem,
     QuestionBase,
+    Quote,
     ShortText,
     Slug,
     Tags,
@@ -30,7 +32,18 @@ from ..qtypes.model import (
 
 # The models every question type shares live with the types (`qtypes.model`), which `bank`
 # imports and which never import `bank`; they are part of the schema, and found here too.
-__all__ = ["Bool", "Choice", "Path", "Problem", "QuestionBase", "ShortText", "Slug", "Text"]
+__all__ = [
+    "Bool",
+    "Choice",
+    "Context",
+    "Path",
+    "Problem",
+    "QuestionBase",
+    "Quote",
+    "ShortText",
+    "Slug",
+    "Text",
+]
 
 QUESTION_TYPES = qtypes.QUESTION_TYPES
 FEEDBACK_MODES = ("immediate", "after_submit", "after_due", "never")
@@ -157,6 +170,10 @@ class QuestionSetFile(Model):
     source: Source | None = None
     settings: Settings = Settings()
     tags: Tags = []  # noqa: RUF012  (pydantic copies defaults; ruff cannot see Model is one)
+    topics: Annotated[dict[Slug, ShortText], Field(max_length=200)] = Field(
+        default={},
+        description="labels shown for tags, in the set's language: {funding: Financement}",
+    )
     questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
 
     def check(self) -> Iterator[Problem]:

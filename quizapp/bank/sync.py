@@ -174,6 +174,7 @@ def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> Que
     question_set.source = model.source.model_dump(mode="json") if model.source else None
     question_set.settings = model.settings.model_dump(mode="json")
     question_set.tags = list(model.tags)
+    question_set.topics = dict(model.topics)
     question_set.path = relative
     question_set.content_hash = file_report.content_hash
     question_set.status = "active"

@@ -17,7 +17,7 @@ from ..models import Response as QuizResponse
 from ..qtypes import InvalidAnswer
 from ..quiz import services as quiz_services
 from ..quiz.forms import AnswerError, answer_from, build_form
-from ..templating import local_date
+from ..templating import current_locale, local_date
 from . import charts, services
 
 bp = Blueprint("progress", __name__)
@@ -53,8 +53,12 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
             "scores-caption",
         )
     if mastery:
+        labels = quiz_services.topic_labels(current_locale())
+        context["topic_labels"] = labels
         context["mastery_svg"] = charts.mastery_chart(
-            [m.tag for m in mastery], [m.score * 100 for m in mastery], "mastery-caption"
+            [labels.get(m.tag, m.tag) for m in mastery],
+            [m.score * 100 for m in mastery],
+            "mastery-caption",
         )
     return context
 

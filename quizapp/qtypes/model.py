@@ -6,11 +6,19 @@ types import them from here, so that `bank` imports `qtypes` and never the other
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+)
 
 Path = tuple[str | int, ...]
 
@@ -56,6 +64,49 @@ class Problem:
     key: bool = False  # point at the key rather than its value
 
 
+class Quote(Model):
+    """A quote with its translation, for readers of another language than the source's."""
+
+    text: Text = Field(description="verbatim from the source file; checked when it is given")
+    translation: Text | None = Field(
+        default=None, description="in the set's language; shown with the original, marked so"
+    )
+
+
+def _year_month(value: Any) -> Any:
+    """Accept `2025-10` (YAML reads it as text) and check that it is a real month."""
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"expected a year and month such as 2025-10, found {text!r}")
+    return text
+
+
+YearMonth = Annotated[
+    str,
+    BeforeValidator(_year_month),
+    Field(
+        description="the year and month the note is true at, e.g. 2025-10",
+        json_schema_extra={"pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+    ),
+]
+
+
+class Context(Model):
+    """What changed since the source was written, dated: shown after the answer."""
+
+    as_of: YearMonth
+    text: Text
+
+
+def _quote(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+def _quote_schema(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [{"type": "string", "minLength": 1, "maxLength": 20_000}, *schema["anyOf"]]
+
+
 class QuestionBase(Model):
     if TYPE_CHECKING:
         type: str  # each type's model declares it as its Literal name, after these fields
@@ -64,10 +115,28 @@ class QuestionBase(Model):
     prompt: Text
     points: Annotated[float, Field(ge=0, le=1000)] = 1
     explanation: Text | None = None
-    quote: Text | None = Field(
-        default=None, description="verbatim from the source file; checked when it is given"
+    quote: Annotated[Quote | None, BeforeValidator(_quote)] = Field(
+        default=None,
+        description="verbatim from the source file (checked when it is given), "
+        "or {text, translation}",
+        json_schema_extra=_quote_schema,
+    )
+    context: Context | None = Field(
+        default=None, description="a dated note on what changed since the source: {as_of, text}"
     )
     tags: Tags = []
+
+    @field_serializer("quote")
+    def _dump_quote(self, quote: Quote | None) -> str | dict[str, Any] | None:
+        """A quote without translation stays the plain text it was written as."""
+        if quote is None or quote.translation is None:
+            return quote.text if quote else None
+        return {"text": quote.text, "translation": quote.translation}
+
+    @property
+    def quote_text(self) -> str | None:
+        """The quote as written in the source, with or without a translation."""
+        return self.quote.text if self.quote else None
 
     def check(self, path: Path) -> Iterator[Problem]:
         return iter(())

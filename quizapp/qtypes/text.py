@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
+from rapidfuzz.distance import OSA
 
 from .. import safe_regex
 from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec, normalize_text
@@ -15,6 +17,23 @@ if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
 MAX_TEXT = 500
+_DIGITS = re.compile(r"\d+")
+
+
+def typos_allowed(accepted: str, typos: int) -> int:
+    """Edits forgiven against one normalized accepted answer: none below 5 characters (`TFH`
+    must not accept `TF1`), then at most one per 4 characters, and never more than `typos`."""
+    return max(0, min(typos, (len(accepted) - 1) // 4))
+
+
+def within_typos(given: str, accepted: str, typos: int) -> bool:
+    """Whether two normalized answers differ by at most the typos forgiven; numbers must match
+    exactly (1789 is not a typo of 1798)."""
+    allowed = typos_allowed(accepted, typos)
+    if allowed == 0 or _DIGITS.findall(given) != _DIGITS.findall(accepted):
+        return False
+    # OSA counts two swapped neighbours as one edit, as a teacher counts a typo.
+    return bool(OSA.distance(given, accepted, score_cutoff=allowed) <= allowed)
 
 
 class TextQuestion(QuestionBase):
@@ -25,6 +44,12 @@ class TextQuestion(QuestionBase):
     accept_regex: ShortText | None = Field(
         default=None,
         description="a regular expression (RE2 syntax) matched against the whole answer",
+    )
+
+    typos: Annotated[int, Field(ge=0, le=3)] = Field(
+        default=0,
+        description="typing slips forgiven against `accept` (edits: a letter added, removed, "
+        "replaced, or two swapped); 0, the default, forgives none",
     )
 
     def check(self, path: Path) -> Iterator[Problem]:
@@ -52,12 +77,18 @@ class Text(QuestionType):
     )
 
     def grade(self, spec: Spec, answer: Any) -> Grade:
+        """Right when equal to an accepted answer after normalisation, or within `typos` edits
+        of one, or matched by `accept_regex`."""
         if not isinstance(answer, str):
             raise InvalidAnswer("expected text")
         given = normalize_text(answer)
         if not given:
             return Grade(0.0)
-        if any(given == normalize_text(a) for a in spec["accept"]):
+        accepted = [normalize_text(a) for a in spec["accept"]]
+        if given in accepted:
+            return Grade(1.0)
+        typos = int(spec.get("typos") or 0)
+        if typos and any(within_typos(given, a, typos) for a in accepted):
             return Grade(1.0)
         pattern = spec.get("accept_regex")
         # RE2, not `re`: a teacher's pattern cannot backtrack for minutes on a student's answer.
@@ -66,6 +97,16 @@ class Text(QuestionType):
         ):
             return Grade(1.0)
         return Grade(0.0)
+
+    def advice(self, question: Any, path: Path) -> Iterator[Problem]:
+        if question.typos and not any(
+            typos_allowed(normalize_text(accepted), question.typos) for accepted in question.accept
+        ):
+            yield Problem(
+                (*path, "typos"),
+                "`typos` forgives nothing here: every accepted answer is 4 characters or fewer",
+                "short answers forgive no slip, so that a slip cannot make a wrong answer right",
+            )
 
     def key_texts(self, question: Any) -> list[str]:
         return list(question.accept)

@@ -426,3 +426,19 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
         return False
     since = answers_visible_from(attempt)
     return since is not None and (now or utcnow()) >= since
+
+
+def topic_labels(locale: str) -> dict[str, str]:
+    """Tag id -> label from the active sets' `topics`; a set in the reader's language wins.
+
+    Tags are shared across sets (mastery adds them up), their labels are per set: one query.
+    """
+    language = locale.split("_")[0].split("-")[0].lower()
+    rows = db.session.execute(
+        select(QuestionSet.language, QuestionSet.topics).where(QuestionSet.status == "active")
+    ).all()
+    labels: dict[str, str] = {}
+    # Sets in other languages first, so that the reader's own language overwrites them.
+    for _language, topics in sorted(rows, key=lambda row: row[0].split("-")[0].lower() == language):
+        labels.update(topics or {})
+    return labels

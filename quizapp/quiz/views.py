@@ -14,6 +14,7 @@ from .. import access, qtypes, visibility
 from ..extensions import db
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from ..qtypes import InvalidAnswer
+from ..templating import current_locale
 from . import services
 from .forms import AnswerError, answer_from, build_form
 
@@ -68,7 +69,11 @@ def catalogue() -> str:
         if visibility.listed(s, current_user)
     ]
     languages = sorted({s.language for s in all_sets})
-    tags = sorted({t for s in all_sets for t in (s.tags or [])})
+    labels = services.topic_labels(current_locale())
+    tags = sorted(
+        ((t, labels.get(t, t)) for t in {t for s in all_sets for t in (s.tags or [])}),
+        key=lambda pair: pair[1].casefold(),
+    )
     return render_template(
         "quiz/catalogue.html",
         entries=entries,
