@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, i18n
+from . import access, health, i18n, logs
 from .config import Config, instance_secret_key, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -27,6 +27,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=str(shipped_dir("static")), instance_relative_config=True)
     app.url_map.converters["int"] = BoundedInt  # ids beyond a database integer are 404s
     configure(app, config)
+    logs.init_app(app)
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
     register_extensions(app)
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    health.init_app(app)
     start_up(app)
     register_bank_reload(app)
     return app

@@ -60,7 +60,15 @@ class Config:
     # Per address and username: a class behind one school address still logs in at once.
     LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the logs never carries the values of a statement
+    # (a password hash, an answer).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
+    # One line per request on standard error: `text` for people, `json` for log collectors.
+    LOG_FORMAT = os.environ.get("QUIZAPP_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("QUIZAPP_LOG_LEVEL", "INFO").upper()
 
 
 class TestConfig(Config):
