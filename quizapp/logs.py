@@ -1,5 +1,5 @@
 """Logs: one line per request with a request id (also sent back in `X-Request-ID`), as text or
-JSON lines, on standard error.
+JSON lines, on standard error (the WSGI server's error stream).
 
 What a line may carry is chosen here, never the request itself: no query string, no form, no
 cookie, no header but the request id, and the join code of `/join/<code>` shown as its rule. So
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from flask.logging import wsgi_errors_stream
 from flask.wrappers import Response
 from pythonjsonlogger.json import JsonFormatter
 
@@ -56,7 +56,9 @@ def configure_logging(log_format: str, level: str) -> None:
     logger = logging.getLogger("quizapp")
     handler = next((h for h in logger.handlers if isinstance(h, QuizappHandler)), None)
     if handler is None:
-        handler = QuizappHandler(sys.stderr)
+        # Flask's stream: the server's error stream in a request (gunicorn's error log),
+        # standard error outside one; looked up at each line, never kept.
+        handler = QuizappHandler(wsgi_errors_stream)
         handler.addFilter(RequestIdFilter())
         logger.addHandler(handler)
     handler.setFormatter(
@@ -79,6 +81,7 @@ def request_id() -> str:
 
 def start_request() -> None:
     g.request_started = time.perf_counter()
+    g.pop("request_id", None)
     request_id()
 
 
