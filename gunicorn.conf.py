@@ -41,6 +41,9 @@ accesslog = None
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
 errorlog = "-"
 loglevel = "info"
+# Recent gunicorn opens a control socket at one path per user (~/.gunicorn): two servers on one
+# host would fight over it, and a container's user has no home. quizapp does not use it.
+control_socket_disable = True
 
 # Not preloaded: each worker builds its own app, so no database connection opened in the
 # master is shared by forked workers.
