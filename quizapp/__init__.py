@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import access, health, i18n, logs
-from .config import Config, instance_secret_key, shipped_dir
+from .config import Config, instance_secret_key, public_url_settings, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
         app.config["AUTO_SETUP"] = embedded
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if app.config.get("PUBLIC_URL"):
+        app.config.update(public_url_settings(app.config["PUBLIC_URL"]))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -51,6 +52,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     # Dates without a class's own time zone (dashboards, the bank page) are shown in this one.
     BABEL_DEFAULT_TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Europe/Paris")
+    # The address students type or scan (join links, QR codes, login cards), when it is not
+    # the one the teacher browses: `http://192.168.1.20:5000` on a laptop opened as 127.0.0.1.
+    PUBLIC_URL = os.environ.get("QUIZAPP_PUBLIC_URL")
     # Behind a reverse proxy (HTTPS, another host name): trust one proxy's X-Forwarded-*.
     PROXY_FIX = os.environ.get("QUIZAPP_PROXY_FIX", "0") == "1"
     # Rate limits: one process can count in memory; several servers share Redis, e.g.
@@ -84,6 +88,17 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def public_url_settings(url: str) -> dict[str, str]:
+    """Flask's SERVER_NAME and URL scheme for QUIZAPP_PUBLIC_URL; a clear exit if malformed."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+        raise SystemExit(
+            "quizapp: QUIZAPP_PUBLIC_URL must be a scheme and an address without a path, "
+            f"such as http://192.168.1.20:5000, not {url!r}"
+        )
+    return {"SERVER_NAME": parts.netloc, "PREFERRED_URL_SCHEME": parts.scheme}
 
 
 def instance_secret_key(instance_path: Path) -> str:
