@@ -1,4 +1,4 @@
-"""Configuration read from the environment (names documented in README.md)."""
+"""Configuration read from the environment (every name documented in docs/DEPLOYMENT.md)."""
 
 from __future__ import annotations
 
