@@ -61,6 +61,12 @@ class Config:
     # QUIZAPP_RATELIMIT_STORAGE_URI=redis://cache.example:6379/0
     RATELIMIT_STORAGE_URI = os.environ.get("QUIZAPP_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = "quizapp"
+    # A Redis that stops answering fails a login's rate-limit check (and /readyz) in 2 s
+    # instead of holding the request until gunicorn kills the worker. Memory storage ignores it.
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, object]] = {
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+    }
     # Per address and username: a class behind one school address still logs in at once.
     LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.wrappers import Response
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from . import access
 from .config import shipped_dir
@@ -137,7 +137,7 @@ def readyz() -> tuple[Response, int]:
 def database_check() -> str:
     try:
         state = schema_state(db.engine)
-    except (OperationalError, DBAPIError):
+    except SQLAlchemyError:  # refused, timed out, pool exhausted: not ready either way
         return "unreachable"
     if state.current:
         return "ok"

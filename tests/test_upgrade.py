@@ -24,7 +24,9 @@ def empty_database(database_url):
     """The test database with no table at all, emptied again afterwards."""
     app = create_app(type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     with app.app_context():
-        _db.drop_all()
+        everything = MetaData()
+        everything.reflect(_db.engine)
+        everything.drop_all(_db.engine)  # Alembic's table too
         yield app
         _db.session.remove()
         everything = MetaData()
