@@ -12,8 +12,8 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, i18n, input_guard, security_headers
-from .config import Config, instance_secret_key, shipped_dir
+from . import access, health, i18n, input_guard, logs, security_headers
+from .config import Config, instance_secret_key, public_url_settings, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .start_up import flask_command, start_up
 
@@ -27,6 +27,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=str(shipped_dir("static")), instance_relative_config=True)
     app.url_map.converters["int"] = BoundedInt  # ids beyond a database integer are 404s
     configure(app, config)
+    logs.init_app(app)
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
     register_extensions(app)
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    health.init_app(app)
     start_up(app)
     register_bank_reload(app)
     return app
@@ -65,6 +67,8 @@ def configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
         app.config["AUTO_SETUP"] = embedded
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if app.config.get("PUBLIC_URL"):
+        app.config.update(public_url_settings(app.config["PUBLIC_URL"]))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:

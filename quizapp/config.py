@@ -1,4 +1,4 @@
-"""Configuration read from the environment (names documented in README.md)."""
+"""Configuration read from the environment (every name documented in docs/DEPLOYMENT.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -53,12 +54,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     # Dates without a class's own time zone (dashboards, the bank page) are shown in this one.
     BABEL_DEFAULT_TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Europe/Paris")
+    # The address students type or scan (join links, QR codes, login cards), when it is not
+    # the one the teacher browses: `http://192.168.1.20:5000` on a laptop opened as 127.0.0.1.
+    PUBLIC_URL = os.environ.get("QUIZAPP_PUBLIC_URL")
     # Behind a reverse proxy (HTTPS, another host name): trust one proxy's X-Forwarded-*.
     PROXY_FIX = os.environ.get("QUIZAPP_PROXY_FIX", "0") == "1"
     # Rate limits: one process can count in memory; several servers share Redis, e.g.
     # QUIZAPP_RATELIMIT_STORAGE_URI=redis://cache.example:6379/0
     RATELIMIT_STORAGE_URI = os.environ.get("QUIZAPP_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = "quizapp"
+    # A Redis that stops answering fails a login's rate-limit check (and /readyz) in 2 s
+    # instead of holding the request until gunicorn kills the worker. Memory storage ignores it.
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, object]] = {
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+    }
     # Per address and username: a class behind one school address still logs in at once.
     LOGIN_RATE_LIMIT = os.environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute")
     # Failed logins per address, whatever the username: one machine cannot try a whole class's
@@ -75,7 +85,15 @@ class Config:
         "yes",
         "on",
     }
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the logs never carries the values of a statement
+    # (a password hash, an answer).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
+    # One line per request on standard error: `text` for people, `json` for log collectors.
+    LOG_FORMAT = os.environ.get("QUIZAPP_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("QUIZAPP_LOG_LEVEL", "INFO").upper()
 
 
 class TestConfig(Config):
@@ -92,6 +110,17 @@ class TestConfig(Config):
     OPEN_REGISTRATION = True  # most tests sign up through the form; one checks it closed
     # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def public_url_settings(url: str) -> dict[str, str]:
+    """Flask's SERVER_NAME and URL scheme for QUIZAPP_PUBLIC_URL; a clear exit if malformed."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+        raise SystemExit(
+            "quizapp: QUIZAPP_PUBLIC_URL must be a scheme and an address without a path, "
+            f"such as http://192.168.1.20:5000, not {url!r}"
+        )
+    return {"SERVER_NAME": parts.netloc, "PREFERRED_URL_SCHEME": parts.scheme}
 
 
 def instance_secret_key(instance_path: Path) -> str:

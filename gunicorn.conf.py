@@ -1,0 +1,62 @@
+"""gunicorn settings for quizapp: `gunicorn -c gunicorn.conf.py` (see docs/DEPLOYMENT.md).
+
+Options given on the command line win over these (`--bind 0.0.0.0:8000`, `--workers 3`).
+"""
+
+import os
+
+wsgi_app = "quizapp:create_app()"
+bind = "127.0.0.1:8000"  # behind a reverse proxy on the same host; a container binds 0.0.0.0
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (a container's or a cgroup's share, not the host's)."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13
+        return os.process_cpu_count() or 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# The usual 2 per CPU + 1, capped: each worker keeps its own pool of database connections
+# (up to 15 with SQLAlchemy's defaults), and all the workers of all the servers must stay under
+# PostgreSQL's max_connections (100 by default). WEB_CONCURRENCY overrides, as on most hosts.
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
+
+# Sync workers: one request at a time each, which suits short page requests.
+# Live mode (not built yet) will hold a Server-Sent Events stream open per student; a sync
+# worker would be taken by each. It will need another worker class (threads or an async
+# worker), chosen and measured when live mode lands: not chosen here.
+worker_class = "sync"
+
+timeout = 30  # a worker silent this long is killed and replaced (a hung request)
+graceful_timeout = 30  # on reload or stop, requests in progress get this long to finish
+keepalive = 5  # seconds an idle connection from the reverse proxy stays open
+# Replace each worker after about a thousand requests: bounds any slow leak.
+max_requests = 1000
+max_requests_jitter = 100
+
+# The app writes one line per request itself (with its request id, as text or JSON, without
+# health checks: QUIZAPP_LOG_FORMAT); gunicorn's access log is off so that each request is
+# logged once. `--access-logfile -` turns it on, in this format, with the same request id.
+accesslog = None
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
+errorlog = "-"
+loglevel = "info"
+# Recent gunicorn opens a control socket at one path per user (~/.gunicorn): two servers on one
+# host would fight over it, and a container's user has no home. quizapp does not use it.
+control_socket_disable = True
+
+# Not preloaded: each worker builds its own app, so no database connection opened in the
+# master is shared by forked workers.
+preload_app = False
+
+
+def on_starting(server: object) -> None:
+    """Build the app once in the master, before any worker: when it refuses to start (a schema
+    behind or ahead of the code, an unreachable database, a bad setting), gunicorn stops with
+    that one message instead of forking workers that fail again and again."""
+    from quizapp import create_app
+    from quizapp.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        db.engine.dispose()  # the workers open their own connections
