@@ -95,7 +95,7 @@ def refusal(state: SchemaState, url: str) -> str | None:
 
 def check_schema_at_start(app: Flask) -> None:
     """Refuse to start against a schema this code cannot serve, with the command that fixes it."""
-    from . import flask_command, masked_url
+    from .start_up import flask_command, masked_url
 
     # Tests build their schema with create_all; `flask db ...` is the command that fixes it.
     if app.config["TESTING"] or flask_command() == "db":
