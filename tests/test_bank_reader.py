@@ -223,7 +223,8 @@ def test_quotes_are_checked_against_the_source(tmp_path, quote, found):
     else:
         assert lines(report) == [
             "set.yaml:14:12: error: the quote is not in the source file: the closest passage "
-            "is: Il a dit : « Personne ne voulait financer cela. »"
+            "is: Il a dit : « Personne ne voulait financer cela. » (the quote has 'ceci' where "
+            "the source has 'cela')"
         ]
 
 
