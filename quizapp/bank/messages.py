@@ -144,7 +144,12 @@ def localize_line(line: str, translations: Translator, language: str) -> str:
         translated_hint = translate(hint, translations, language) if hint else None
         if translated != message and (hint is None or translated_hint != hint):
             diagnostic = Diagnostic(
-                head["path"], int(head["line"]), int(head["column"]), head["severity"], message, hint
+                head["path"],
+                int(head["line"]),
+                int(head["column"]),
+                head["severity"],
+                message,
+                hint,
             )
             return str(localize(diagnostic, translations, language))
     return line

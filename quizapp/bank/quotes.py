@@ -130,9 +130,7 @@ def check_quotes(
     try:
         source = _source_text((base / source_file).resolve())
     except (OSError, UnicodeDecodeError):
-        yield Problem(
-            ("source", "file"), CANNOT_READ % {"file": repr(source_file)}, RELATIVE_HINT
-        )
+        yield Problem(("source", "file"), CANNOT_READ % {"file": repr(source_file)}, RELATIVE_HINT)
         return
     for index, question in questions:
         if question.quote:

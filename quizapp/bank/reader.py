@@ -63,7 +63,7 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
     if root is None:
         report.diagnostics.sort(key=lambda d: (d.line, d.column))
         return report
-    convert = Convert()
+    convert = Convert(text)
     try:
         data = convert(root)
     except TooBig as exc:

@@ -212,7 +212,7 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str | None:
 def _colon_hint(value: Any) -> str | None:
     if isinstance(value, dict) and len(value) == 1:
         key, inner = next(iter(value.items()))
-        return COLON_HINT % {"text": f"{key}: {inner}"}
+        return COLON_HINT % {"text": getattr(value, "written", None) or f"{key}: {inner}"}
     return None
 
 
@@ -227,9 +227,7 @@ def _number_hint(value: Any) -> str:
 
 def _id_hint(value: Any) -> str:
     text = str(value)
-    plain = "".join(
-        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     if plain != text:
         slug = "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
         if slug:
@@ -282,9 +280,7 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
         return Problem(path, NOT_A_NUMBER % {"value": repr(value)}, _number_hint(value))
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         hint = _number_hint(value) if kind == "int_parsing" else None
-        return Problem(
-            path, NOT_WHOLE % {"value": repr(value)}, hint if hint != DOT_HINT else None
-        )
+        return Problem(path, NOT_WHOLE % {"value": repr(value)}, hint if hint != DOT_HINT else None)
     if kind == "literal_error":
         expected = err["ctx"]["expected"]
         options = re.findall(r"'([^']*)'", expected)

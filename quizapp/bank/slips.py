@@ -116,7 +116,8 @@ class _Scanner:
         if after_dash:
             pass
         elif dash is not None:
-            slips.append(Slip(index + 1, column + 1, FORGOTTEN_DASH % {"key": name}, NEW_ITEM_HINT))
+            hint = NEW_ITEM_HINT % {"key": name}
+            slips.append(Slip(index + 1, column + 1, FORGOTTEN_DASH % {"key": name}, hint))
             self._item(dash, max(column, dash + 2), name)
         else:
             self._key(column)
@@ -157,7 +158,7 @@ class _Scanner:
             if mark == "'" and after[:1].isalpha():
                 # 'aujourd'hui': the apostrophe closed the text; the rest cannot follow it.
                 text = value[1:].replace("''", "'")
-                text = text[: -1] if text.rstrip().endswith("'") else text
+                text = text[:-1] if text.rstrip().endswith("'") else text
                 full = value.rstrip()
                 inner = full[1:-1] if full.endswith("'") else full[1:]
                 fix = inner.replace("''", "'").replace('"', '\\"')
@@ -196,9 +197,7 @@ class _Scanner:
         return index + 1
 
     def _no_key(self, index: int, column: int, rest: str) -> tuple[int, list[Slip]]:
-        at_key_column = any(
-            level.kind == "map" and level.column == column for level in self.levels
-        )
+        at_key_column = any(level.kind == "map" and level.column == column for level in self.levels)
         if not at_key_column or rest.startswith(("[", "{", "'", '"', "-", "?", "|", ">")):
             return index + 1, []
         body = rest.split(" #", 1)[0].rstrip()

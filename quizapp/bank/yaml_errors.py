@@ -14,6 +14,7 @@ TAB = N_("a tab character cannot be used for indentation")
 TAB_HINT = N_("indent with spaces")
 BLOCK = N_("a value starting with `>` or `|` is read as a block of text")
 NOT_VALID = N_("not valid YAML: %(problem)s")
+QUOTE_FIX = N_("put the text in quotes: %(fix)s")
 STOPPED = N_("%(message)s (reading stopped at line %(line)s)")
 
 _SYNTAX = [
@@ -105,11 +106,35 @@ def describe(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str |
 
 def _words(problem: str, exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None]:
     if _block_scalar_line(exc, text):
-        return BLOCK, QUOTE_HINT
+        return BLOCK, _quote_hint(exc, text)
     for words, message, hint in _SYNTAX:
         if words in problem:
-            return message.replace("%%", "%"), hint
+            return message.replace("%%", "%"), _quote_hint(
+                exc, text
+            ) if hint == QUOTE_HINT else hint
     return NOT_VALID % {"problem": problem}, None
+
+
+_KEY_VALUE = re.compile(r"\s*(?:- )?(?P<key>[\w-]+)[ \t]*:[ \t]+(?P<value>.+?)\s*$")
+
+
+def _quote_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """How to quote the value of the error's line, its key and text as the teacher wrote them."""
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    match = _KEY_VALUE.match(line)
+    if match is None:
+        return QUOTE_HINT
+    return QUOTE_FIX % {"fix": quoted(match["key"], match["value"])}
+
+
+def quoted(key: str, value: str) -> str:
+    """`key: "value"`, in single quotes when the value has double quotes or backslashes."""
+    if '"' in value or "\\" in value:
+        escaped = value.replace("'", "''")
+        return f"{key}: '{escaped}'"
+    return f'{key}: "{value}"'
 
 
 def _block_scalar_line(exc: yaml.MarkedYAMLError, text: str) -> bool:

@@ -28,8 +28,8 @@ TAG = N_("YAML tags such as `%(tag)s` are not supported")
 KEY_NOT_TEXT = N_("a key must be plain text")
 DUPLICATE_KEY = N_("duplicate key `%(key)s`")
 ALREADY_SET = N_("it is already set at line %(line)s")
-FORGOTTEN_DASH = N_("did you forget `- ` before `%(key)s:`?")
-NEW_ITEM_HINT = N_("each question starts with `- ` at the column of the dash above")
+FORGOTTEN_DASH = N_("`%(key)s:` starts each item of this list, but here it has no `- `")
+NEW_ITEM_HINT = N_("did you forget `- ` before `%(key)s:`?")
 
 MAX_NODES = 200_000
 MAX_DEPTH = 40
@@ -50,10 +50,21 @@ class TooBig(Exception):
         self.message = message
 
 
+class Mapping(dict[str, Any]):
+    """A mapping as read, with the text it was written as when it is `text: text` on one line.
+
+    `- Laszlo : deux pizzas` was meant as a text; the hint that says how to quote it must give
+    back the teacher's text exactly, space before the colon included.
+    """
+
+    written: str | None = None
+
+
 class Convert:
     """Turn a node tree into plain Python, recording duplicate keys and the node budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str = "") -> None:
+        self.text = text
         self.nodes = 0
         self.problems: list[Problem] = []
 
@@ -73,8 +84,13 @@ class Convert:
             return [self(value, depth + 1, item=True) for value in node.value]
         return self._mapping(node, depth, item)
 
-    def _mapping(self, node: yaml.MappingNode, depth: int, item: bool) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+    def _mapping(self, node: yaml.MappingNode, depth: int, item: bool) -> Mapping:
+        result = Mapping()
+        # A block mapping ends where the next thing starts: its one value's end is the line's.
+        start = node.start_mark
+        end = node.value[0][1].end_mark if len(node.value) == 1 else node.end_mark
+        if len(node.value) == 1 and start.line == end.line and self.text:
+            result.written = self.text.split("\n")[start.line][start.column : end.column].strip()
         first: dict[str, yaml.Node] = {}
         keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
         for key_node, value_node in node.value:
@@ -86,7 +102,9 @@ class Convert:
                 if item and key == keys[0]:
                     # The item's first key again: the `- ` of the next item is missing, and
                     # every key after it would be one more duplicate. Say it once.
-                    self.problems.append((key_node, FORGOTTEN_DASH % {"key": key}, NEW_ITEM_HINT))
+                    self.problems.append(
+                        (key_node, FORGOTTEN_DASH % {"key": key}, NEW_ITEM_HINT % {"key": key})
+                    )
                     break
                 line = first[key].start_mark.line + 1
                 self.problems.append(
