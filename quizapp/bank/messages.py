@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic
 _TEMPLATES: list[str] = []
 
 
-def N_(msgid: str) -> str:  # noqa: N802 -- the name pybabel's default keywords extract
+def N_(msgid: str) -> str:  # `N_` is one of the names pybabel extracts by default
     """Register a message template; its text is the English message, with %(name)s arguments."""
     _TEMPLATES.append(msgid)
     return msgid
@@ -32,7 +32,7 @@ class Translator(Protocol):
 
 
 # Arguments that are themselves messages (`choices item 2`, `a number`), translated in turn.
-_NESTED = {"label", "expected", "bound", "what"}
+_NESTED = {"label", "expected", "bound", "side"}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 NNBSP = "\u202f"  # narrow no-break space: before ? ! ; and inside « »
@@ -49,6 +49,8 @@ N_("choice %(choice)s appears twice")
 N_("%(text)s is listed twice")
 N_("item %(item)s appears twice")
 N_("%(side)s side %(text)s appears twice")
+N_("left")
+N_("right")
 N_("question id %(id)s is used twice")
 N_("invalid regular expression: %(error)s")
 N_("a numeric question needs `answer` (with an optional `tolerance`), or both `min` and `max`")
