@@ -202,7 +202,9 @@ def masked_url(url: str) -> str:
 
 def start_up(app: Flask) -> None:
     """Check the database; on the embedded default, migrate and load the shipped sets."""
-    if app.config["TESTING"]:
+    from .cli import needs_database
+
+    if app.config["TESTING"] or not needs_database(sys.argv):
         return
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     try:

@@ -24,6 +24,27 @@ questions_cli = AppGroup("questions", help="Validate, load and describe question
 users_cli = AppGroup("users", help="Manage accounts.")
 
 
+# Commands that read files only: the app they run in must not create or migrate a database.
+NO_DATABASE = (("questions", "validate"), ("questions", "schema"))
+_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def needs_database(argv: list[str]) -> bool:
+    """Whether the `flask` command line `argv` may use the database (`--help` never does)."""
+    if not argv or not (Path(argv[0]).name == "flask" or argv[0].endswith("flask/__main__.py")):
+        return True  # a server (gunicorn, flask run through another runner)
+    words: list[str] = []
+    arguments = iter(argv[1:])
+    for word in arguments:
+        if word in ("--help", "-h"):
+            return False
+        if word in _OPTIONS_WITH_VALUE:
+            next(arguments, None)
+        elif not word.startswith("-"):
+            words.append(word)
+    return tuple(words[:2]) not in NO_DATABASE
+
+
 def count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 

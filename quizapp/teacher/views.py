@@ -3,12 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from .. import access
+from ..bank.messages import localize, localize_line
 from ..bank.reader import Diagnostic, read_file
 from ..bank.sync import question_files
 from ..extensions import db
+from ..i18n import translations
 from ..models import Question, QuestionSet
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -27,8 +30,23 @@ def bank() -> str:
         ).all()
     )
     sets = list(sets)
+    # The messages in the page's language; `path:line:column: error:` stays as it is.
+    locale = get_locale()
+    language = locale.language if locale else "en"
+    catalogue = translations(language)
+    load_errors = {
+        s.id: "\n".join(
+            localize_line(line, catalogue, language) for line in s.load_error.splitlines()
+        )
+        for s in sets
+        if s.load_error
+    }
+    unloaded = {
+        path: [str(localize(d, catalogue, language)) for d in errors]
+        for path, errors in unloaded_files(sets).items()
+    }
     return render_template(
-        "teacher/bank.html", sets=sets, counts=counts, unloaded=unloaded_files(sets)
+        "teacher/bank.html", sets=sets, counts=counts, unloaded=unloaded, load_errors=load_errors
     )
 
 
