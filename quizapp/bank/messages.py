@@ -33,6 +33,17 @@ class Translator(Protocol):
 
 # Arguments that are themselves messages (`choices item 2`, `a number`), translated in turn.
 _NESTED = {"label", "expected", "bound", "side"}
+# What an argument may be: a number, free text (a quote, a suggested line), or words without the
+# ": " that joins a message to its hint, so that a stored line splits where it was joined.
+_NUMBER = r"-?[\d,.]+"
+_WORDS = r"(?:(?!: ).)+?"
+_ARGUMENT = {
+    **dict.fromkeys(
+        ("count", "line", "number", "position", "size", "limit", "min", "max"), _NUMBER
+    ),
+    **dict.fromkeys(("passage", "text", "fix", "problem", "reason", "error", "keys"), r".+?"),
+    **dict.fromkeys(("options", "expected_values", "message", "hint"), r".+?"),
+}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 NNBSP = "\u202f"  # narrow no-break space: before ? ! ; and inside « »
@@ -79,10 +90,12 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
     for template in set(_TEMPLATES):
         parts = _PLACEHOLDER.split(template.replace("%%", "%"))
         regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
+            re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_ARGUMENT.get(part, _WORDS)})"
             for index, part in enumerate(parts)
         )
         literal = len(_PLACEHOLDER.sub("", template))
+        if not any(c.isalpha() for c in _PLACEHOLDER.sub("", template)):
+            continue  # the message-and-hint joiner, not a message
         patterns.append((literal, re.compile(regex, re.S), template))
     patterns.sort(key=lambda item: -item[0])
     return [(pattern, template) for _, pattern, template in patterns]
