@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .bank.messages import localize
+from .bank.messages import localize, localize_line
 from .bank.reader import Diagnostic, FileReport, read_file
 from .bank.schema import json_schema
 from .bank.sync import question_files, sync_directory
@@ -147,9 +147,10 @@ def sync_command(regrade: bool) -> None:
         Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade, log_failures=False
     )
     db.session.commit()
+    language = environment_language()
     for path, messages in report.failed.items():
         for message in messages:
-            click.echo(message, err=True)
+            click.echo(localize_line(message, translations(language), language), err=True)
         if path in report.never_loaded:
             click.echo(f"{path}: not loaded", err=True)
         else:

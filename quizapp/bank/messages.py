@@ -32,16 +32,18 @@ class Translator(Protocol):
 
 
 # Arguments that are themselves messages (`choices item 2`, `a number`), translated in turn.
-_NESTED = {"label", "expected", "bound", "side"}
+_NESTED = {"label", "expected", "bound", "side", "expected_values"}
 # What an argument may be: a number, free text (a quote, a suggested line), or words without the
 # ": " that joins a message to its hint, so that a stored line splits where it was joined.
+# Texts given as written (a passage of the source, a suggested line): never re-quoted.
+_FREE = ("passage", "text", "fix", "problem", "reason", "error", "keys")
 _NUMBER = r"-?[\d,.]+"
 _WORDS = r"(?:(?!: ).)+?"
 _ARGUMENT = {
     **dict.fromkeys(
         ("count", "line", "number", "position", "size", "limit", "min", "max"), _NUMBER
     ),
-    **dict.fromkeys(("passage", "text", "fix", "problem", "reason", "error", "keys"), r".+?"),
+    **dict.fromkeys(_FREE, r".+?"),
     **dict.fromkeys(("options", "expected_values", "message", "hint"), r".+?"),
 }
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -61,6 +63,7 @@ N_("%(text)s is listed twice")
 N_("item %(item)s appears twice")
 N_("%(side)s side %(text)s appears twice")
 N_("left")
+N_("%(options)s or %(last)s")  # pydantic's list of allowed values: 'a', 'b' or 'c'
 N_("right")
 N_("question id %(id)s is used twice")
 N_("invalid regular expression: %(error)s")
@@ -115,6 +118,8 @@ def translate(text: str, translations: Translator, language: str) -> str:
         args = {
             name: translate(value, translations, language)
             if name in _NESTED
+            else value
+            if name in _FREE
             else requote(value, language)
             for name, value in match.groupdict().items()
         }
@@ -123,10 +128,10 @@ def translate(text: str, translations: Translator, language: str) -> str:
 
 
 def requote(value: str, language: str) -> str:
-    """A quoted value ('Mercure') in the quotation marks of `language`."""
-    if language == "fr" and _QUOTED.fullmatch(value):
-        return f"«{NNBSP}{value[1:-1]}{NNBSP}»"
-    return value
+    """Quoted values ('Mercure') in the quotation marks of `language`."""
+    if language != "fr":
+        return value
+    return _QUOTED.sub(lambda m: f"«{NNBSP}{m.group(0)[1:-1]}{NNBSP}»", value)
 
 
 def localize(diagnostic: Diagnostic, translations: Translator, language: str) -> Diagnostic:
