@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.bank.messages import NBSP, NNBSP, localize
 from quizapp.bank.reader import read_file
+from quizapp.bank.slips import find_slips
 from quizapp.cli import validate_command
 from quizapp.i18n import translations
 
@@ -250,8 +253,6 @@ def test_valid_files_with_tricky_lines_have_no_slips(tmp_path):
     path.write_text(HEADER + body, encoding="utf-8")
     report = read_file(path)
     assert report.errors == [], [str(d) for d in report.errors]
-    from quizapp.bank.slips import find_slips
-
     assert find_slips(HEADER + body) == []
 
 
@@ -304,3 +305,15 @@ def test_the_cli_speaks_the_locale_and_keeps_the_prefix(tmp_path, monkeypatch):
     english = CliRunner().invoke(validate_command, ["bitcoin.fr.yaml"]).output
     assert "unknown key `réponse`: did you mean `answer`?" in english
     assert english.endswith("1 file, 0 questions: 1 error, 0 warnings\n")
+
+
+YAMLISH = st.from_regex(r"[ \t]{0,6}(- )?[a-z'\"\[\]{}:#|> -]{0,14}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAMLISH, max_size=25))
+def test_the_slips_pass_reads_anything_and_stays_on_its_lines(lines):
+    text = "\n".join(lines)
+    for slip in find_slips(text):
+        assert 1 <= slip.line <= len(lines)
+        assert 1 <= slip.column <= len(lines[slip.line - 1]) + 1

@@ -112,15 +112,14 @@ class _Scanner:
             return (index + 1, []) if after_dash else self._no_key(index, column, rest)
         name = key["key"]
         slips: list[Slip] = []
-        dash = None if after_dash else self._forgotten_dash(column, name)
-        if after_dash:
-            pass
-        elif dash is not None:
-            hint = NEW_ITEM_HINT % {"key": name}
-            slips.append(Slip(index + 1, column + 1, FORGOTTEN_DASH % {"key": name}, hint))
-            self._item(dash, max(column, dash + 2), name)
-        else:
-            self._key(column)
+        if not after_dash:  # after a `- `, `_item` has opened the item's mapping
+            dash = self._forgotten_dash(column, name)
+            if dash is None:
+                self._key(column)
+            else:
+                hint = NEW_ITEM_HINT % {"key": name}
+                slips.append(Slip(index + 1, column + 1, FORGOTTEN_DASH % {"key": name}, hint))
+                self._item(dash, max(column, dash + 2), name)
         value_column = column + key.end()
         value = rest[key.end() :].lstrip(" ")
         value_column += len(rest[key.end() :]) - len(value)
@@ -157,14 +156,13 @@ class _Scanner:
             after = value[end + 1 :]
             if mark == "'" and after[:1].isalpha():
                 # 'aujourd'hui': the apostrophe closed the text; the rest cannot follow it.
-                text = value[1:].replace("''", "'")
-                text = text[:-1] if text.rstrip().endswith("'") else text
-                full = value.rstrip()
-                inner = full[1:-1] if full.endswith("'") else full[1:]
+                written = value.split(" #", 1)[0].rstrip()
+                inner = written[1:-1] if written.endswith("'") else written[1:]
                 fix = inner.replace("''", "'").replace('"', '\\"')
-                return index + 1, [
-                    Slip(index + 1, column + end + 1, APOSTROPHE, APOSTROPHE_HINT % {"text": fix})
-                ]
+                slip = Slip(
+                    index + 1, column + end + 1, APOSTROPHE, APOSTROPHE_HINT % {"text": fix}
+                )
+                return index + 1, [slip]
             return index + 1, []
         # The text goes on over the next lines, up to its closing mark: unless a key comes first.
         for later in range(index + 1, len(self.lines)):
