@@ -7,6 +7,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _TAGS = {
@@ -50,4 +51,24 @@ def markdown_inline(text: str | None) -> Markup:
     html = _render(str(text or "")).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
+    return Markup(html)
+
+
+# The authoring guide (docs/AUTHORING*.md): our own text, with headings that its links point to.
+_guide_md = (
+    MarkdownIt("commonmark", {"html": False})
+    .enable("table")
+    .use(anchors_plugin, min_level=1, max_level=3)  # GitHub's ids: the guide's links work
+)
+
+
+@lru_cache(maxsize=4)
+def guide(text: str) -> Markup:
+    """Render the authoring guide, sanitized like everything else."""
+    html = nh3.clean(
+        _guide_md.render(text),
+        tags=_TAGS | {"h1", "h2"},
+        attributes={"h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "a": {"href"}},
+        link_rel="noopener noreferrer",
+    )
     return Markup(html)

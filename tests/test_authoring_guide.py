@@ -127,3 +127,26 @@ def test_the_french_guide_keeps_in_step_with_the_english_one():
         en_at = re.findall(r":(\d+):\d+: (error|warning)", en.output)
         fr_at = re.findall(r":(\d+):\d+: (error|warning)", fr.output)
         assert en_at == fr_at, (en.heading, fr.heading)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_link_inside_the_guide_reaches_a_heading(language):
+    from quizapp.markup import guide as render
+
+    html = str(render(guide(language)))
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    targets = set(re.findall(r"\]\(#([^)]+)\)", guide(language)))
+    assert targets - ids == set()
+
+
+def test_teachers_read_the_guide_in_their_language(auth, client, make_user):
+    make_user("teach", role="teacher")
+    auth.login("teach")
+    bank = client.get("/teacher/bank?lang=fr").get_data(as_text=True)
+    assert 'href="/teacher/guide"' in bank
+    french = client.get("/teacher/guide").get_data(as_text=True)
+    assert "Écrire des jeux de questions" in french and 'id="erreurs-courantes"' in french
+    assert 'href="?lang=en"' in french  # the link to the other language's guide
+    english = client.get("/teacher/guide?lang=en").get_data(as_text=True)
+    assert "Writing question sets" in english and 'id="common-mistakes"' in english
+    assert "<script" not in english.split("</head>", 1)[1].split("<footer", 1)[0]
