@@ -228,3 +228,34 @@ def test_the_bank_modules_import_no_cycle():
         return False
 
     assert [m for m in graph if reaches(m, m, {m})] == []
+
+
+QUESTION = "  - id: q\n    explanation: E\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    type: single\n    prompt: P\n    choices: [a, a, b]\n    answer: a\n",
+        "    type: multiple\n    prompt: P\n    choices: [a, b, c]\n    answer: [a, a]\n",
+        "    type: order\n    prompt: P\n    items: [a, b, a]\n",
+        "    type: match\n    prompt: P\n    pairs: [[a, b], [a, c]]\n",
+        "    type: text\n    prompt: P\n    accept: [x]\n    accept_regex: '('\n",
+        "    type: numeric\n    prompt: P\n    tolerance: 1\n",
+        "    type: numeric\n    prompt: P\n    min: 3\n    max: 1\n",
+        "    type: single\n    prompt: P\n    choices: [a, b]\n    answer: z\n",
+        "    type: true_false\n    prompt: P\n    answer: 'true'\n    points: -1\n",
+    ],
+)
+def test_messages_written_outside_the_reader_are_translated(tmp_path, body):
+    """schema.py's rules (and the models that move out of it) keep words the catalogue knows."""
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "id: s\ntitle: T\nlanguage: en\nquestions:\n" + QUESTION + body, encoding="utf-8"
+    )
+    diagnostics = read_file(path).errors
+    assert diagnostics
+    for diagnostic in diagnostics:
+        french = localize(diagnostic, FRENCH, "fr")
+        assert french.message != diagnostic.message, diagnostic.message
+        assert diagnostic.hint is None or french.hint != diagnostic.hint, diagnostic.hint

@@ -33,10 +33,10 @@ class Translator(Protocol):
 
 # Arguments that are themselves messages (`choices item 2`, `a number`), translated in turn.
 _NESTED = {"label", "expected", "bound", "side", "expected_values"}
-# What an argument may be: a number, free text (a quote, a suggested line), or words without the
-# ": " that joins a message to its hint, so that a stored line splits where it was joined.
 # Texts given as written (a passage of the source, a suggested line): never re-quoted.
 _FREE = ("passage", "text", "fix", "problem", "reason", "error", "keys")
+# What an argument may be: a number, free text, or words without the ": " that joins a message
+# to its hint, so that a stored line splits where it was joined.
 _NUMBER = r"-?[\d,.]+"
 _WORDS = r"(?:(?!: ).)+?"
 _ARGUMENT = {
@@ -86,11 +86,15 @@ N_("the right choice is always choice %(position)s")
 N_("students notice: vary its position")
 
 
-@cache
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    return _compiled(len(_TEMPLATES))  # a module imported later registers more templates
+
+
+@cache
+def _compiled(count: int) -> list[tuple[re.Pattern[str], str]]:
     """Each template as a regular expression; the most literal text first, to match precisely."""
     patterns = []
-    for template in set(_TEMPLATES):
+    for template in set(_TEMPLATES[:count]):
         parts = _PLACEHOLDER.split(template.replace("%%", "%"))
         regex = "".join(
             re.escape(part) if index % 2 == 0 else f"(?P<{part}>{_ARGUMENT.get(part, _WORDS)})"
