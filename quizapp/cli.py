@@ -11,15 +11,38 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .bank.reader import FileReport, read_file
+from .bank.messages import localize, localize_line
+from .bank.reader import Diagnostic, FileReport, read_file
 from .bank.schema import json_schema
 from .bank.sync import question_files, sync_directory
 from .config import Config
 from .extensions import db
+from .i18n import environment_language, translations
 from .models import Role
 
 questions_cli = AppGroup("questions", help="Validate, load and describe question sets.")
 users_cli = AppGroup("users", help="Manage accounts.")
+
+
+# Commands that read files only: the app they run in must not create or migrate a database.
+NO_DATABASE = (("questions", "validate"), ("questions", "schema"))
+_OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
+
+
+def needs_database(argv: list[str]) -> bool:
+    """Whether the `flask` command line `argv` may use the database (`--help` never does)."""
+    if not argv or not (Path(argv[0]).name == "flask" or argv[0].endswith("flask/__main__.py")):
+        return True  # a server (gunicorn, flask run through another runner)
+    words: list[str] = []
+    arguments = iter(argv[1:])
+    for word in arguments:
+        if word in ("--help", "-h"):
+            return False
+        if word in _OPTIONS_WITH_VALUE:
+            next(arguments, None)
+        elif not word.startswith("-"):
+            words.append(word)
+    return tuple(words[:2]) not in NO_DATABASE
 
 
 def count(number: int, noun: str) -> str:
@@ -41,6 +64,25 @@ def validate_paths(paths: Iterable[Path]) -> list[FileReport]:
     return [read_file(path, display) for path, display in collect_files(paths)]
 
 
+def summary(
+    files: int, questions: int, errors: int, warnings: int, strict: bool, language: str
+) -> str:
+    """`2 files, 64 questions: 0 errors, 0 warnings`, in `language`."""
+    t = translations(language)
+    line = t.gettext("%(files)s, %(questions)s: %(errors)s, %(warnings)s") % {
+        "files": t.ngettext("%(num)d file", "%(num)d files", files) % {"num": files},
+        "questions": t.ngettext("%(num)d question", "%(num)d questions", questions)
+        % {"num": questions},
+        "errors": t.ngettext("%(num)d error", "%(num)d errors", errors) % {"num": errors},
+        "warnings": t.ngettext("%(num)d warning", "%(num)d warnings", warnings) % {"num": warnings},
+    }
+    return line + (t.gettext(" (strict)") if strict else "")
+
+
+def in_language(diagnostic: Diagnostic, language: str) -> Diagnostic:
+    return localize(diagnostic, translations(language), language)
+
+
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -58,6 +100,7 @@ def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     if missing:
         raise click.UsageError(f"no such file or folder: {missing[0]}")
     reports = validate_paths(targets)
+    language = environment_language()
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     failed = errors > 0 or (strict and warnings > 0)
@@ -71,7 +114,9 @@ def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
                             "path": r.display,
                             "valid": not r.errors,
                             "questions": len(r.model.questions) if r.model else 0,
-                            "diagnostics": [d.as_dict() for d in r.diagnostics],
+                            "diagnostics": [
+                                in_language(d, language).as_dict() for d in r.diagnostics
+                            ],
                         }
                         for r in reports
                     ],
@@ -84,13 +129,9 @@ def validate_command(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         # Like other linters: the findings and the summary on stdout, the verdict in the exit code.
         for report in reports:
             for diagnostic in report.diagnostics:
-                click.echo(str(diagnostic))
+                click.echo(str(in_language(diagnostic, language)))
         questions = sum(len(r.model.questions) for r in reports if r.model)
-        click.echo(
-            f"{count(len(reports), 'file')}, {count(questions, 'question')}: "
-            f"{count(errors, 'error')}, {count(warnings, 'warning')}"
-            + (" (strict)" if strict else "")
-        )
+        click.echo(summary(len(reports), questions, errors, warnings, strict, language))
     if failed:
         sys.exit(1)
 
@@ -106,9 +147,10 @@ def sync_command(regrade: bool) -> None:
         Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade, log_failures=False
     )
     db.session.commit()
+    language = environment_language()
     for path, messages in report.failed.items():
         for message in messages:
-            click.echo(message, err=True)
+            click.echo(localize_line(message, translations(language), language), err=True)
         if path in report.never_loaded:
             click.echo(f"{path}: not loaded", err=True)
         else:

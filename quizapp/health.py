@@ -11,6 +11,7 @@ one unless it migrates by itself (`QUIZAPP_AUTO_SETUP`, on for the embedded defa
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -95,10 +96,11 @@ def refusal(state: SchemaState, url: str) -> str | None:
 
 def check_schema_at_start(app: Flask) -> None:
     """Refuse to start against a schema this code cannot serve, with the command that fixes it."""
+    # Tests build their schema with create_all; `flask db ...` is the command that fixes it.
+    from .cli import needs_database
     from .start_up import flask_command, masked_url
 
-    # Tests build their schema with create_all; `flask db ...` is the command that fixes it.
-    if app.config["TESTING"] or flask_command() == "db":
+    if app.config["TESTING"] or flask_command() == "db" or not needs_database(sys.argv):
         return
     try:
         with app.app_context():

@@ -7,12 +7,17 @@ when it is missing or stale, and Flask-Babel is pointed at that folder.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask
 
 from .typography import french_spacing
@@ -77,3 +82,38 @@ def compile_catalog(po_path: Path, mo_path: Path, mtime_ns: int) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of `language` compiled in memory, for code that runs without an app (the
+    CLI); English, the language of the source, is the identity."""
+    po_path = SOURCE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.is_file():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def environment_language(default: str = "en") -> str:
+    """The language of the locale, read as gettext does, if the app is translated into it.
+
+    Not `babel.default_locale`: it also reads `LC_CTYPE`, which Python itself sets to C.UTF-8
+    when the locale named in `LANG` is not installed (PEP 538), hiding `LANG=fr_FR.UTF-8`.
+    """
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").split(":")[0].split(".")[0].split("@")[0]
+        if not value:
+            continue
+        if value in ("C", "POSIX"):
+            return default
+        try:
+            language = Locale.parse(value).language
+        except (ValueError, UnknownLocaleError):
+            return default
+        return language if language == "en" or (SOURCE_DIR / language).is_dir() else default
+    return default

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _TAGS = {
@@ -69,3 +70,23 @@ def is_web_url(url: str) -> bool:
 def web_url(url: str | None) -> str | None:
     """The address if it is safe to put in an href, else None: templates link only to these."""
     return url.strip() if url and is_web_url(url) else None
+
+
+# The authoring guide (docs/AUTHORING*.md): our own text, with headings that its links point to.
+_guide_md = (
+    MarkdownIt("commonmark", {"html": False})
+    .enable("table")
+    .use(anchors_plugin, min_level=1, max_level=3)  # GitHub's ids: the guide's links work
+)
+
+
+@lru_cache(maxsize=4)
+def guide(text: str) -> Markup:
+    """Render the authoring guide, sanitized like everything else."""
+    html = nh3.clean(
+        _guide_md.render(text),
+        tags=_TAGS | {"h1", "h2"},
+        attributes={"h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "a": {"href"}},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(html)

@@ -52,7 +52,9 @@ def masked_url(url: str) -> str:
 
 def start_up(app: Flask) -> None:
     """Check the database; with AUTO_SETUP, migrate and load the question folder under a lock."""
-    if app.config["TESTING"]:
+    from .cli import needs_database
+
+    if app.config["TESTING"] or not needs_database(sys.argv):
         return
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():

@@ -42,6 +42,7 @@ MATRIX = {
     "quiz.submit": ("POST", "/attempts/{attempt}/submit", OWN_ATTEMPT),
     "quiz.result": ("GET", "/attempts/{attempt}", OWN_ATTEMPT),
     "teacher.bank": ("GET", "/teacher/bank", TEACHERS),
+    "teacher.guide": ("GET", "/teacher/guide", TEACHERS),
     "classes.index": ("GET", "/classes", TEACHERS),
     "classes.detail": ("GET", "/classes/{classroom}", OWN_CLASS),
     "classes.qr_code": ("GET", "/classes/{classroom}/qr.svg", OWN_CLASS),

@@ -65,13 +65,14 @@ def test_a_valid_set_loads_without_diagnostics(tmp_path):
         pytest.param(
             GOOD_SINGLE.replace("prompt: Who", "prompt: Question: who"),
             "set.yaml:7:21: error: a `: ` in unquoted text is read as the start of a key: "
-            'put the text in quotes: prompt: "..."',
+            'put the text in quotes: prompt: "Question: who invested more than 10 billion '
+            'dollars?"',
             id="unquoted-colon",
         ),
         pytest.param(
             GOOD_SINGLE.replace("prompt: Who", "prompt: > Who"),
             "set.yaml:7:15: error: a value starting with `>` or `|` is read as a block of text: "
-            'put the text in quotes: prompt: "..."',
+            'put the text in quotes: prompt: "> Who invested more than 10 billion dollars?"',
             id="leading-greater-than",
         ),
         pytest.param(
@@ -223,7 +224,8 @@ def test_quotes_are_checked_against_the_source(tmp_path, quote, found):
     else:
         assert lines(report) == [
             "set.yaml:14:12: error: the quote is not in the source file: the closest passage "
-            "is: Il a dit : « Personne ne voulait financer cela. »"
+            "is: Il a dit : « Personne ne voulait financer cela. » (the quote has 'ceci' where "
+            "the source has 'cela')"
         ]
 
 
@@ -328,13 +330,13 @@ def test_shipped_sets_are_translations_of_each_other():
         pytest.param(
             "    prompt: *starred\n",
             "set.yaml:7:13: error: a value starting with `*` is read as an alias: put the text "
-            'in quotes: prompt: "..."',
+            'in quotes: prompt: "*starred"',
             id="leading-star",
         ),
         pytest.param(
             "    prompt: @mention\n",
             "set.yaml:7:13: error: a value cannot start with this character (` @ %): put the "
-            'text in quotes: prompt: "..."',
+            'text in quotes: prompt: "@mention"',
             id="leading-at",
         ),
         pytest.param(

@@ -20,7 +20,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attempt, Question, QuestionSet, Response, utcnow
-from .reader import FileReport, read_file
+from .diagnostics import Diagnostic, FileReport
+from .messages import N_
+from .reader import read_file
 
 log = logging.getLogger(__name__)
 SUFFIXES = {".yaml", ".yml"}
@@ -81,6 +83,8 @@ def sync_directory(
 ) -> SyncReport:
     """Bring the database in line with every question file under `directory`.
 
+    With `log_failures` (the server), the log has one line per set: loaded, or not and why.
+
     With `regrade`, answers given to any earlier version of a live question are graded again
     with its current key, whichever sync made that version.
     """
@@ -100,6 +104,9 @@ def sync_directory(
             continue
         claimed[file_report.model.id] = relative
         sync_file(file_report, relative, report)
+        if log_failures:
+            count = len(file_report.model.questions)
+            log.info("loaded %s: %d question%s", relative, count, "" if count == 1 else "s")
     loaded_paths = set(claimed.values())
     for question_set in db.session.scalars(
         select(QuestionSet).where(QuestionSet.status == "active")
@@ -115,17 +122,13 @@ def sync_directory(
     return report
 
 
-def _conflict(relative: str, slug: str, other: str) -> Any:
-    from .reader import Diagnostic
+SET_ID_TAKEN = N_("the set id `%(id)s` is already used by %(file)s")
+SET_ID_HINT = N_("give each set its own `id`")
 
-    return Diagnostic(
-        relative,
-        1,
-        1,
-        "error",
-        f"the set id `{slug}` is already used by {other}",
-        "give each set its own `id`",
-    )
+
+def _conflict(relative: str, slug: str, other: str) -> Diagnostic:
+    message = SET_ID_TAKEN % {"id": slug, "file": other}
+    return Diagnostic(relative, 1, 1, "error", message, SET_ID_HINT)
 
 
 def _record_failure(

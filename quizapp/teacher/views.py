@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import access
+from .. import access, markup
+from ..bank.messages import localize, localize_line
 from ..bank.reader import Diagnostic, read_file
 from ..bank.sync import question_files
+from ..config import shipped_dir
 from ..extensions import db
+from ..i18n import translations
 from ..models import Question, QuestionSet
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -27,8 +32,23 @@ def bank() -> str:
         ).all()
     )
     sets = list(sets)
+    # The messages in the page's language; `path:line:column: error:` stays as it is.
+    locale = get_locale()
+    language = locale.language if locale else "en"
+    catalogue = translations(language)
+    load_errors = {
+        s.id: "\n".join(
+            localize_line(line, catalogue, language) for line in s.load_error.splitlines()
+        )
+        for s in sets
+        if s.load_error
+    }
+    unloaded = {
+        path: [str(localize(d, catalogue, language)) for d in errors]
+        for path, errors in unloaded_files(sets).items()
+    }
     return render_template(
-        "teacher/bank.html", sets=sets, counts=counts, unloaded=unloaded_files(sets)
+        "teacher/bank.html", sets=sets, counts=counts, unloaded=unloaded, load_errors=load_errors
     )
 
 
@@ -44,3 +64,22 @@ def unloaded_files(sets: list[QuestionSet]) -> dict[str, list[Diagnostic]]:
             if report.errors:
                 found[relative] = report.errors
     return found
+
+
+GUIDES = {"en": "AUTHORING.md", "fr": "AUTHORING.fr.md"}
+
+
+@bp.route("/guide")
+@access.roles("teacher")
+def guide() -> str:
+    """The guide to writing question sets, in the interface's language."""
+    locale = get_locale()
+    language = locale.language if locale and locale.language in GUIDES else "en"
+    path = shipped_dir("docs") / GUIDES[language]
+    if not path.is_file():  # an installation without its docs
+        abort(404)
+    html = str(markup.guide(path.read_text(encoding="utf-8")))
+    # The two guides link to each other by file name; here each is the other language's page.
+    for other, name in GUIDES.items():
+        html = html.replace(f'href="{name}"', f'href="?lang={other}"')
+    return render_template("teacher/guide.html", guide=Markup(html))
