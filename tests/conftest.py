@@ -1,20 +1,30 @@
 """Fixtures: `app` on SQLite and PostgreSQL (QUIZAPP_TEST_POSTGRES_URL), `db`, `auth`, factories.
 
+Requests run as in production: every request of the test client pushes its own app context,
+so it has its own database session (and connection) and its own `g`; the test body keeps one
+app context of its own, whose `db.session` is for set-up and checks. Before each request the
+test's session commits what it set up and forgets what it loaded, so what it reads afterwards
+comes from the database, as another server would see it.
+
+The schema is created once per run and database; each test starts from empty tables (emptied
+after every test), on real connections that commit: concurrency tests can open two.
+
 pytest-flask provides `client` and `live_server` from `app`.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import flask_babel
 import pytest
 import yaml
-from flask import Flask, g
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from helpers import PASSWORD, set_document
 from sqlalchemy import create_engine, event, make_url, text
@@ -28,10 +38,13 @@ from quizapp.models import QuestionSet, User
 POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# Database URLs whose schema this run has created.
+_SCHEMA_READY: set[str] = set()
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A database of its own for this test session, dropped at the end."""
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped on exit."""
     if not POSTGRES_URL:
         if IN_CI:
             pytest.fail("CI=true: QUIZAPP_TEST_POSTGRES_URL must point at a PostgreSQL server")
@@ -48,11 +61,22 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of its own for this test session, dropped at the end."""
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite file for the session (WAL, several connections, as in production)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 @pytest.fixture
@@ -63,31 +87,77 @@ def questions_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(database_url: str, questions_dir: Path) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Settings on top of TestConfig; a module overrides this fixture to change them."""
+    return {}
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request has its own app context, as under a WSGI server.
+
+    Flask reuses an app context that is already pushed, which would give every request the
+    test's database session; an empty `contextvars.Context` hides it, so each request (and
+    each redirect followed) pushes its own and tears it down, session included.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            # The test's session ends its transaction (SQLite would otherwise keep its write
+            # lock) and expires what it holds: it reads the request's writes afterwards.
+            _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def __enter__(self) -> RequestClient:
+        # `with client:` (as pytest-flask's fixture does) would keep each request's context
+        # pushed after it, and with it the request's session: never, here.
+        return self
+
+
+def empty_tables() -> None:
+    """Delete every row of the models' tables (schema kept), ids starting again at 1."""
+    tables = _db.metadata.sorted_tables
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@contextmanager
+def running_app(
+    database_url: str, questions_dir: Path, overrides: dict[str, Any] | None = None
+) -> Iterator[Flask]:
+    """An app on `database_url` with an app context pushed for the caller; empty tables on exit."""
     config = type(
         "Config",
         (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": database_url, "QUESTIONS_DIR": str(questions_dir)},
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "QUESTIONS_DIR": str(questions_dir),
+            **(overrides or {}),
+        },
     )
     app = create_app(config)
-
-    def forget_cached_user() -> None:
-        # The fixture's app context outlives requests, and with it `g`; in production each
-        # request has its own. Make Flask-Login load the user, and Flask-Babel choose the
-        # locale, afresh for every request, as they do in production.
-        g.pop("_login_user", None)
-        flask_babel.refresh()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
-
+    app.test_client_class = RequestClient
     with app.app_context():
-        _db.create_all()
+        if database_url not in _SCHEMA_READY:
+            _db.drop_all()  # a schema left by an interrupted run
+            _db.create_all()
+            _SCHEMA_READY.add(database_url)
         try:
             yield app
         finally:
             _db.session.remove()
-            _db.drop_all()
+            empty_tables()
             _db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, questions_dir: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    with running_app(database_url, questions_dir, app_config) as app:
+        yield app
 
 
 @pytest.fixture
@@ -161,8 +231,8 @@ class QueryCounter:
 
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
-    """`with count_queries() as counter:` counts the SQL statements run inside the block."""
-    from contextlib import contextmanager
+    """`with count_queries() as counter:` counts the SQL statements run inside the block, by
+    requests and by the test alike (an executemany counts once: one round trip)."""
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
