@@ -210,7 +210,7 @@ def submit(attempt_id: int) -> HTTPResponse:
     attempt = _own_attempt(attempt_id)
     services.submit(attempt)
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: expired
 
 
 @bp.route("/attempts/<int:attempt_id>")
