@@ -146,10 +146,11 @@ def set_up(app: Any, questions: Path) -> dict[str, int]:
         return {"open": opened.id, "closed": closed.id}
 
 
-def save_racing_submit(app: Any, port: int, trials: int) -> tuple[int, int]:
+def save_racing_submit(app: Any, port: int, trials: int) -> tuple[int, int, int]:
+    """Trials that lost an acknowledged answer, 500s, saves refused (not acknowledged)."""
     browser = Browser(port)
     browser.log_in("student")
-    lost = errors = 0
+    lost = errors = refused = 0
     for trial in range(trials):
         browser.request("GET", "/quizzes")
         started = browser.request("POST", "/quizzes/race/start", {})
@@ -168,6 +169,7 @@ def save_racing_submit(app: Any, port: int, trials: int) -> tuple[int, int]:
         errors += (save.status >= 500) + (submit.status >= 500)
         location = save.getheader("Location") or ""
         acknowledged = save.status == 302 and re.search(r"/(questions/\d+|review)$", location)
+        refused += save.status < 500 and not acknowledged
         with app.app_context():
             attempt_id = int(base.rsplit("/", 1)[1])
             attempt = db.session.get(Attempt, attempt_id)
@@ -180,7 +182,7 @@ def save_racing_submit(app: Any, port: int, trials: int) -> tuple[int, int]:
             if acknowledged and not counted:
                 lost += 1
             db.session.remove()
-    return lost, errors
+    return lost, errors, refused
 
 
 def start_racing_practice(app: Any, port: int, trials: int, ids: dict[str, int]) -> int:
@@ -234,6 +236,7 @@ def measure(engine: str, database_url: str | None, folder: Path, trials: int) ->
             ],
             env=env,
             cwd=folder,
+            stderr=(folder / "gunicorn.log").open("w"),  # the 500s' tracebacks
         )
         try:
             for _ in range(100):
@@ -242,14 +245,14 @@ def measure(engine: str, database_url: str | None, folder: Path, trials: int) ->
                     break
                 except OSError:
                     time.sleep(0.2)
-            lost, save_errors = save_racing_submit(app, port, trials)
+            lost, save_errors, refused = save_racing_submit(app, port, trials)
             start_errors = start_racing_practice(app, port, trials, ids)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     print(
         f"{engine}: save racing submit: {lost}/{trials} trials lost an acknowledged answer, "
-        f"{save_errors} responses were 500s"
+        f"{refused} saves refused (not acknowledged), {save_errors} responses were 500s"
     )
     print(f"{engine}: start racing practice: {start_errors} responses were 500s in {trials} trials")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import running_app
+from harness import running_app
 from helpers import PASSWORD, set_document
 from sqlalchemy import select
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import postgres_database
 from flask_migrate import downgrade, upgrade
+from harness import postgres_database
 
 from quizapp.config import shipped_dir
 

@@ -8,7 +8,7 @@ import sys
 import uuid
 
 import pytest
-from conftest import running_app
+from harness import running_app
 from helpers import PASSWORD
 
 from quizapp.extensions import db

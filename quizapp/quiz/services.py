@@ -361,7 +361,8 @@ def save_answer(
         return False
     _hold_in_progress(attempt)
     if immediate:
-        db.session.refresh(response)  # a concurrent save may have locked it meanwhile
+        # a concurrent save may have answered, and so locked, it meanwhile
+        db.session.refresh(response, ["answer", "answered_at"])
         if response.answered_at is not None:
             raise AnswerLocked(_l("You have already answered this question."))
     response.answer = answer
