@@ -1,58 +1,53 @@
 """Fixtures: `app` on SQLite and PostgreSQL (QUIZAPP_TEST_POSTGRES_URL), `db`, `auth`, factories.
 
+Requests run as in production: every request of the test client pushes its own app context,
+so it has its own database session (and connection) and its own `g`; the test body keeps one
+app context of its own, whose `db.session` is for set-up and checks. Before each request the
+test's session commits what it set up and forgets what it loaded, so what it reads afterwards
+comes from the database, as another server would see it.
+
+The schema is created once per run and database; each test starts from empty tables (emptied
+after every test), on real connections that commit: concurrency tests can open two.
+
 pytest-flask provides `client` and `live_server` from `app`.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import flask_babel
 import pytest
 import yaml
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
+from harness import postgres_database, running_app
 from helpers import PASSWORD, set_document
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event
 
-from quizapp import create_app
 from quizapp.bank.sync import sync_directory
-from quizapp.config import TestConfig
 from quizapp.extensions import db as _db
 from quizapp.models import QuestionSet, User
-
-POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own for this test session, dropped at the end."""
-    if not POSTGRES_URL:
-        if IN_CI:
-            pytest.fail("CI=true: QUIZAPP_TEST_POSTGRES_URL must point at a PostgreSQL server")
-        pytest.skip("QUIZAPP_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
-    name = f"quizapp_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite file for the session (WAL, several connections, as in production)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 @pytest.fixture
@@ -63,31 +58,15 @@ def questions_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(database_url: str, questions_dir: Path) -> Iterator[Flask]:
-    config = type(
-        "Config",
-        (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": database_url, "QUESTIONS_DIR": str(questions_dir)},
-    )
-    app = create_app(config)
+def app_config() -> dict[str, Any]:
+    """Settings on top of TestConfig; a module overrides this fixture to change them."""
+    return {}
 
-    def forget_cached_user() -> None:
-        # The fixture's app context outlives requests, and with it `g`; in production each
-        # request has its own. Make Flask-Login load the user, and Flask-Babel choose the
-        # locale, afresh for every request, as they do in production.
-        g.pop("_login_user", None)
-        flask_babel.refresh()
 
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
-
-    with app.app_context():
-        _db.create_all()
-        try:
-            yield app
-        finally:
-            _db.session.remove()
-            _db.drop_all()
-            _db.engine.dispose()
+@pytest.fixture
+def app(database_url: str, questions_dir: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    with running_app(database_url, questions_dir, app_config) as app:
+        yield app
 
 
 @pytest.fixture
@@ -161,8 +140,8 @@ class QueryCounter:
 
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
-    """`with count_queries() as counter:` counts the SQL statements run inside the block."""
-    from contextlib import contextmanager
+    """`with count_queries() as counter:` counts the SQL statements run inside the block, by
+    requests and by the test alike (an executemany counts once: one round trip)."""
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from harness import postgres_database
 
 from quizapp.config import shipped_dir
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """A database of its own: the test drops the schema and migrates from nothing."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    else:
+        with postgres_database() as url:
+            yield url
 
 
 def test_migrations_reach_the_models_schema(app, db):

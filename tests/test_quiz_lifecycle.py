@@ -89,8 +89,10 @@ def test_a_replayed_submit_grades_once(auth, client, make_set, db):
     client.post(f"/attempts/{attempt.id}/submit")
     db.session.refresh(attempt)
     submitted_at, score = attempt.submitted_at, attempt.score
-    # A late POST of another answer and a second submit change nothing.
-    assert client.post(first, data={"answer": "0", "action": "next"}).status_code == 302
+    # A late POST of another answer is refused, saying so; a second submit changes nothing.
+    late = client.post(first, data={"answer": "0", "action": "next"})
+    assert late.status_code == 409
+    assert "it was not saved" in late.get_data(as_text=True)
     client.post(f"/attempts/{attempt.id}/submit")
     db.session.refresh(attempt)
     assert (attempt.submitted_at, attempt.score, attempt.state) == (submitted_at, score, "graded")

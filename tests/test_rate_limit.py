@@ -8,12 +8,9 @@ import sys
 import uuid
 
 import pytest
-from flask_migrate import stamp
+from harness import running_app
 from helpers import PASSWORD
-from sqlalchemy import text
 
-from quizapp import create_app
-from quizapp.config import TestConfig, shipped_dir
 from quizapp.extensions import db
 
 REDIS_URL = os.environ.get("QUIZAPP_TEST_REDIS_URL")
@@ -77,21 +74,11 @@ print(" ".join(map(str, statuses)))
 def test_two_servers_share_the_count_through_redis(redis_url, database_url, tmp_path):
     """Another process (another server) on the same database and Redis counts with this one."""
     username = f"ada-{uuid.uuid4().hex[:8]}"  # Redis outlives the test: a fresh key
-    config = type(
-        "Config",
-        (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": redis_url},
-    )
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-        # at the newest migration, as `flask db upgrade` leaves it: the other server checks
-        stamp(directory=str(shipped_dir("migrations")))
+    with running_app(database_url, tmp_path, {"RATELIMIT_STORAGE_URI": redis_url}) as app:
         from quizapp.auth.services import create_user
 
         create_user(username, PASSWORD)
         db.session.commit()
-    try:
         client = app.test_client()
         assert [fail_login(client, username).status_code for _ in range(6)] == [422] * 6
         env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")}
@@ -112,9 +99,3 @@ def test_two_servers_share_the_count_through_redis(redis_url, database_url, tmp_
         )
         assert other.stdout.split() == ["422"] * 4
         assert fail_login(client, username).status_code == 429  # 6 here + 4 there = 10
-    finally:
-        with app.app_context():
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE alembic_version"))
-            db.engine.dispose()

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import Role, User
 
 MIN_PASSWORD = 8
 MAX_USERNAME = 64  # the column's length, once case-folded
+
+# Passwords the app draws itself (login cards) are long random secrets, about 79 bits (see
+# classes.services.generate_password): guessing one takes some 2^78 tries whatever the hash,
+# so a deliberately slow hash (scrypt, tens of milliseconds each) adds no protection to them
+# and makes a 200-name roster take half a minute in one request. One salted round of
+# PBKDF2-SHA256 is enough for them; passwords people choose keep the slow hash.
+GENERATED_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 class UsernameTaken(ValueError):
@@ -46,6 +54,11 @@ def create_user(
 def end_sessions(user: User) -> None:
     """End every session of `user`: their cookies carry the old session version."""
     user.session_version += 1
+
+
+def set_generated_password(user: User, password: str) -> None:
+    """Hash a password the app drew at random (never one a person chose): see above."""
+    user.password_hash = generate_password_hash(password, method=GENERATED_PASSWORD_HASH)
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -16,7 +16,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.services import MIN_PASSWORD, create_user, end_sessions, find_user
+from ..auth.services import (
+    MIN_PASSWORD,
+    create_user,
+    end_sessions,
+    find_user,
+    set_generated_password,
+)
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -54,8 +60,9 @@ def _random(alphabet: str, length: int) -> str:
 
 
 def generate_password() -> str:
-    """Easy to read from a printed card: `kq7m-x3pa` (9 characters, about 40 bits)."""
-    return f"{_random(PASSWORD_ALPHABET, 4)}-{_random(PASSWORD_ALPHABET, 4)}"
+    """Easy to copy from a printed card: `kq7m-x3pa-r8tw-n2hc` (16 letters and digits out of
+    31, about 79 bits): too many to guess, so that it can have a fast hash (auth.services)."""
+    return "-".join(_random(PASSWORD_ALPHABET, 4) for _ in range(4))
 
 
 def normalize_code(code: str) -> str:
@@ -154,10 +161,14 @@ def join(classroom: Classroom, user: User, display_name: str) -> Membership:
     return membership
 
 
-def _username_for(display_name: str) -> str:
+def _username_candidate(display_name: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", normalize_text(display_name)).strip("-")[:20] or "student"
+    return f"{base}-{_random(PASSWORD_ALPHABET, 4)}"
+
+
+def _username_for(display_name: str) -> str:
     while True:
-        candidate = f"{base}-{_random(PASSWORD_ALPHABET, 4)}"
+        candidate = _username_candidate(display_name)
         if find_user(candidate) is None:
             return candidate
 
@@ -253,19 +264,57 @@ def add_roster(classroom: Classroom, names: list[str]) -> list[LoginCard]:
         raise RosterError(
             [str(_l("%(name)s is already in this class", name=name)) for name in clashes]
         )
-    cards = []
-    for name in names:
-        password = generate_password()
-        user = create_user(_username_for(name), password, role=Role.student, display_name=name)
-        join(classroom, user, name)
-        cards.append(LoginCard(name, user.username, password))
+    # A handful of statements for the whole list (not a few per name): usernames checked in
+    # one query, accounts and memberships inserted together.
+    usernames = _free_usernames(names)
+    cards = [LoginCard(name, usernames[name], generate_password()) for name in names]
+    users = [
+        User(username=card.username, display_name=card.display_name, role=Role.student.value)
+        for card in cards
+    ]
+    for user, card in zip(users, cards, strict=True):
+        set_generated_password(user, card.password)
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.add_all(
+        Membership(
+            classroom_id=classroom.id,
+            user_id=user.id,
+            display_name=card.display_name,
+            display_key=display_key(card.display_name),
+        )
+        for user, card in zip(users, cards, strict=True)
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a student joined under one of these names meanwhile
+        raise RosterError(
+            [str(_l("Someone joined the class meanwhile: send the list again."))]
+        ) from None
     return cards
+
+
+def _free_usernames(names: list[str]) -> dict[str, str]:
+    """A new username for each display name (`ada-l-k3m9`), none taken: one query a round."""
+    chosen: dict[str, str] = {}
+    while len(chosen) < len(names):
+        candidates = {name: _username_candidate(name) for name in names if name not in chosen}
+        taken = set(
+            db.session.scalars(select(User.username).where(User.username.in_(candidates.values())))
+        )
+        used = set(chosen.values())
+        for name, candidate in candidates.items():
+            if candidate not in taken and candidate not in used:
+                chosen[name] = candidate
+                used.add(candidate)
+    return chosen
 
 
 def reset_password(user: User) -> str:
     """A new password, shown once; every session of the account ends."""
     password = generate_password()
-    user.set_password(password)
+    set_generated_password(user, password)
     end_sessions(user)
     return password
 

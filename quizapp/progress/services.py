@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -40,7 +40,8 @@ def new_card(now: datetime) -> dict[str, Any]:
 
 
 def record_attempt(attempt: Attempt) -> None:
-    """Fold a graded attempt's answers into the student's per-question progress."""
+    """Fold a graded attempt's answers into the student's per-question progress: one read and
+    at most two writes (the new rows, the changed ones), whatever the attempt's size."""
     from ..quiz.services import answers_visible_from
 
     answered = [r for r in attempt.responses if r.answered_at is not None]
@@ -60,16 +61,70 @@ def record_attempt(attempt: Attempt) -> None:
             )
         )
     }
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
     for response in answered:
-        record(
-            attempt.user_id,
-            response.question,
+        question = response.question
+        current = existing.get(question.key)
+        values = _progress_values(
+            current,
+            question,
             response.score or 0.0,
             response.answered_at,
-            existing,
             review=key_visible_from is not None,
             review_from=key_visible_from,
         )
+        if current is None:
+            new_rows.append(
+                {
+                    "user_id": attempt.user_id,
+                    "set_id": question.set_id,
+                    "question_key": question.key,
+                    "reviews": 0,
+                    "lapses": 0,
+                    **values,
+                }
+            )
+        else:
+            changed_rows.append({"progress_id": current.id, **values})
+    # Core executemany statements rather than one ORM object per row: each list is one
+    # statement whatever its length (the ORM would insert row by row on SQLite, and split
+    # rows into batches by which of their values are None).
+    table = QuestionProgress.__table__
+    if new_rows:
+        db.session.execute(insert(table), new_rows)
+    if changed_rows:
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("progress_id")), changed_rows
+        )
+        for progress in existing.values():
+            db.session.expire(progress)
+
+
+def _progress_values(
+    current: QuestionProgress | None,
+    question: Question,
+    score: float,
+    at: datetime,
+    *,
+    review: bool,
+    review_from: datetime | None,
+) -> dict[str, Any]:
+    """A progress row's standing after an answer given `at` (an older one than the row's
+    latest only opens a review card); the same columns every time."""
+    latest = current is None or at >= current.last_answered_at
+    card = current.card if current is not None else None
+    due = current.due if current is not None else None
+    if review and score < 1 and card is None:
+        due = max(at, review_from) if review_from else at
+        card = new_card(due)
+    return {
+        "last_score": score if latest or current is None else current.last_score,
+        "last_answered_at": at if latest or current is None else current.last_answered_at,
+        "tags": list(question.tags or []) if latest or current is None else current.tags,
+        "card": card,
+        "due": due,
+    }
 
 
 def record(
@@ -77,39 +132,27 @@ def record(
     question: Question,
     score: float,
     at: datetime,
-    existing: dict[str, QuestionProgress] | None = None,
     *,
     review: bool = True,
     review_from: datetime | None = None,
 ) -> QuestionProgress:
     """The latest result on a question. A miss puts the question in review (a new card), due
     once its key may be seen (`review_from`, else at once); `review=False`: no card."""
-    progress = (existing or {}).get(question.key) or db.session.scalar(
+    progress = db.session.scalar(
         select(QuestionProgress).where(
             QuestionProgress.user_id == user_id,
             QuestionProgress.set_id == question.set_id,
             QuestionProgress.question_key == question.key,
         )
     )
+    values = _progress_values(progress, question, score, at, review=review, review_from=review_from)
     if progress is None:
         progress = QuestionProgress(
-            user_id=user_id,
-            set_id=question.set_id,
-            question_key=question.key,
-            reviews=0,
-            lapses=0,
+            user_id=user_id, set_id=question.set_id, question_key=question.key, reviews=0, lapses=0
         )
         db.session.add(progress)
-        if existing is not None:
-            existing[question.key] = progress
-    if progress.last_answered_at is None or at >= progress.last_answered_at:
-        progress.last_score = score
-        progress.last_answered_at = at
-        progress.tags = list(question.tags or [])
-    if review and score < 1 and progress.card is None:
-        due = max(at, review_from) if review_from else at
-        progress.card = new_card(due)
-        progress.due = due
+    for name, value in values.items():
+        setattr(progress, name, value)
     return progress
 
 

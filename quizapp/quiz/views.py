@@ -114,6 +114,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
     if services.expire_if_due(attempt):
         db.session.commit()
         flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
+    elif attempt.state != AttemptState.in_progress and request.method == "POST":
+        return _answer_refused(attempt)
     if attempt.state != AttemptState.in_progress:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     response = _response_at(attempt, number)
@@ -141,7 +143,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 flash(str(error), "warning")
                 return redirect(url_for("quiz.result", attempt_id=attempt.id))
             except services.AttemptClosed:
-                return redirect(url_for("quiz.result", attempt_id=attempt.id))
+                db.session.rollback()
+                return _answer_refused(attempt)
             except services.AnswerLocked as error:
                 flash(str(error), "info")
                 return redirect(request.path)
@@ -175,6 +178,17 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         ),
         answer_error=answer_error,
     ), status
+
+
+def _answer_refused(attempt: Attempt) -> tuple[str, int]:
+    """409: the attempt was handed in (perhaps a moment ago, by another tab): nothing saved."""
+    return render_template(
+        "errors/error.html",
+        code=409,
+        message=services.ANSWER_TOO_LATE,
+        next_url=url_for("quiz.result", attempt_id=attempt.id),
+        next_label=_("See the result"),
+    ), 409
 
 
 def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> str:
@@ -213,7 +227,7 @@ def submit(attempt_id: int) -> HTTPResponse:
     attempt = _own_attempt(attempt_id)
     services.submit(attempt)
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: expired
 
 
 @bp.route("/attempts/<int:attempt_id>")

@@ -1,0 +1,108 @@
+"""Statements per request, counted as production runs them (each request its own session):
+the hot pages cost the same whatever the size of the quiz or of the class."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from helpers import PASSWORD, assign
+from sqlalchemy import func, select
+
+from quizapp.classes import services as class_services
+from quizapp.models import Attempt, QuestionProgress, Response, utcnow
+
+
+def questions(size: int) -> list[dict]:
+    return [
+        {"id": f"q{i}", "type": "single", "prompt": f"Q{i}?", "choices": ["a", "b"], "answer": "b"}
+        for i in range(size)
+    ]
+
+
+# the user; the attempt with its set; the claim, then the attempt again; its responses; their
+# questions; the progress rows; then one write each for the responses, the new progress rows
+# and the attempt
+SUBMIT_STATEMENTS = 10
+
+
+def submit_count(db, client, make_set, count_queries, slug: str, size: int) -> int:
+    """Statements of the submit of a `size`-question attempt, every question answered."""
+    make_set(questions(size), id=slug, settings={"feedback": "after_submit"})
+    url = client.post(f"/quizzes/{slug}/start").headers["Location"]
+    attempt_id = int(url.split("/")[2])
+    # Answers saved as the question page saves them, written here to keep the test quick;
+    # half right, half wrong (a wrong one puts its question in review).
+    for response in db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)):
+        response.answer = response.position % 2
+        response.answered_at = utcnow()
+    db.session.commit()
+    with count_queries() as counter:
+        assert client.post(f"/attempts/{attempt_id}/submit").status_code == 302
+    graded = db.session.get(Attempt, attempt_id)
+    assert graded.state == "graded" and graded.score == size // 2
+    assert (
+        db.session.scalar(select(func.count()).where(QuestionProgress.set_id == graded.set_id))
+        == size
+    )
+    return counter.count
+
+
+def test_submitting_costs_the_same_for_3_questions_or_200(
+    auth, client, db, make_set, count_queries
+):
+    auth.register()
+    small = submit_count(db, client, make_set, count_queries, "small", 3)
+    large = submit_count(db, client, make_set, count_queries, "large", 200)
+    assert small == large == SUBMIT_STATEMENTS
+
+
+SUBMIT_STATEMENTS = 10
+
+
+def class_page_count(app, db, make_user, make_set, count_queries, students: int) -> int:
+    teacher = make_user(role="teacher")
+    question_set = make_set()
+    classroom = class_services.create_classroom(teacher, "A", "Europe/Paris")
+    now = utcnow()
+    for i in range(students):
+        class_services.join(classroom, make_user(), f"Student {i}")
+    db.session.commit()
+    assign(db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1))
+    assign(db, classroom, question_set, now - timedelta(days=3), now - timedelta(days=2))
+    client = app.test_client()
+    login = client.post("/auth/login", data={"username": teacher.username, "password": PASSWORD})
+    assert login.status_code == 302
+    with count_queries() as counter:
+        page = client.get(f"/classes/{classroom.id}")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count("Student ") >= students
+    return counter.count
+
+
+# the user, the class, its students with their accounts, its assignments with their sets,
+# the done counts...: none per student
+CLASS_PAGE_STATEMENTS = 7
+
+
+def test_the_class_page_costs_the_same_for_3_students_or_30(
+    app, db, make_user, make_set, count_queries
+):
+    small = class_page_count(app, db, make_user, make_set, count_queries, 3)
+    large = class_page_count(app, db, make_user, make_set, count_queries, 30)
+    assert small == large == CLASS_PAGE_STATEMENTS
+
+
+QUESTION_PAGE_STATEMENTS = 4
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_question_page_runs_four_statements(auth, client, make_set, count_queries, size):
+    make_set(questions(size), settings={"feedback": "after_submit"})
+    auth.register()
+    url = client.post("/quizzes/sample/start").headers["Location"]
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    # the user, the attempt with its set and assignment, the response with its question,
+    # the progress count
+    assert counter.count == QUESTION_PAGE_STATEMENTS, counter.statements
