@@ -69,7 +69,7 @@ def compile_catalog(po_path: Path, mo_path: Path, mtime_ns: int) -> None:
         for message in catalog:
             if message.id and isinstance(message.string, tuple):
                 message.string = tuple(french_spacing(s) for s in message.string)
-            elif message.id and message.string:
+            elif message.id and isinstance(message.string, str) and message.string:
                 message.string = french_spacing(message.string)
     mo_path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=mo_path.parent, prefix=f".{mo_path.name}.")

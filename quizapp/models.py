@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -27,6 +27,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .qtypes import QUESTION_TYPES
+
+if TYPE_CHECKING:
+    # What Flask-SQLAlchemy builds `db.Model` from, as type checkers can see it.
+    from .extensions import Base as Model
+else:
+    Model = db.Model
 
 JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
@@ -61,7 +67,7 @@ class Role(enum.StrEnum):
     admin = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint("role IN ('student', 'teacher', 'admin')", name="role_known"),
@@ -102,7 +108,7 @@ class User(UserMixin, db.Model):
         return self.role in roles
 
 
-class QuestionSet(db.Model):
+class QuestionSet(Model):
     """One YAML file of the bank; its questions are versioned rows of `Question`."""
 
     __tablename__ = "question_set"
@@ -133,7 +139,7 @@ class QuestionSet(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     """One version of a question, identified by (set, key); `is_current` marks the live one."""
 
     __tablename__ = "question"
@@ -182,7 +188,7 @@ class AttemptState(enum.StrEnum):
     expired = "expired"
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("user_id", "set_id", "number"),
@@ -253,7 +259,7 @@ class Attempt(db.Model):
         return self.score / self.max_score
 
 
-class Response(db.Model):
+class Response(Model):
     """A question frozen into an attempt (with its shuffled layout), and the student's answer."""
 
     __tablename__ = "response"
@@ -279,7 +285,7 @@ class Response(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class Classroom(db.Model):
+class Classroom(Model):
     """A teacher's class: students join it with its code and take its assignments."""
 
     __tablename__ = "classroom"
@@ -307,7 +313,7 @@ class Classroom(db.Model):
         return self.archived_at is not None
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A student in a class, under the name the teacher sees (unique in the class)."""
 
     __tablename__ = "membership"
@@ -334,7 +340,7 @@ class LatePolicy(enum.StrEnum):
     penalty = "penalty"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A question set given to a class between two dates, with optional overrides."""
 
     __tablename__ = "assignment"
@@ -381,7 +387,7 @@ class Assignment(db.Model):
         return merged
 
 
-class QuestionProgress(db.Model):
+class QuestionProgress(Model):
     """A student's standing on one question, whatever its version: the latest result (for
     mastery) and, once missed, a spaced-repetition card (FSRS) with its due date.
 

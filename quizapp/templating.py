@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -91,7 +91,8 @@ def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
         )
     # The locale's medium date with its short time: "Dec 8, 2026, 6:30 PM", "8 déc. 2026, 18:30".
     zone = ZoneInfo(timezone)
-    pattern = babel_dates.get_datetime_format(style, locale=locale)
+    # babel types the style as a Literal and the result as a pattern; for "{1}, {0}" it is a str.
+    pattern = cast(str, babel_dates.get_datetime_format(cast(Any, style), locale=locale))
     return pattern.replace(
         "{1}", babel_dates.format_date(value.astimezone(zone).date(), style, locale=locale)
     ).replace("{0}", babel_dates.format_time(value, "short", tzinfo=zone, locale=locale))

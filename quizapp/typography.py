@@ -56,7 +56,7 @@ _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "textarea", "script", "styl
 
 
 def is_french(lang: str | None) -> bool:
-    return bool(lang) and (lang.lower() == "fr" or lang.lower().startswith("fr-"))
+    return lang is not None and (lang.lower() == "fr" or lang.lower().startswith("fr-"))
 
 
 def french_spacing_html(html: str) -> str:

@@ -123,7 +123,7 @@ def is_last_admin(user: User) -> bool:
     """Whether `user` is the only administrator left: quizapp needs one at all times."""
     return (
         user.role == Role.admin
-        and db.session.scalar(select(func.count()).where(User.role == Role.admin)) <= 1
+        and (db.session.scalar(select(func.count()).where(User.role == Role.admin)) or 0) <= 1
     )
 
 

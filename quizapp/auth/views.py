@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -15,7 +27,11 @@ from .forms import LoginForm, RegisterForm
 from .services import UsernameTaken, authenticate, create_user, end_sessions, normalize_username
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-bp.record_once(lambda state: throttle.warn_if_counts_are_per_process(state.app))
+
+
+@bp.record_once
+def _warn_if_counts_are_per_process(state: BlueprintSetupState) -> None:
+    throttle.warn_if_counts_are_per_process(cast(Flask, state.app))
 
 
 def _safe_next(default: str) -> str:
@@ -28,7 +44,7 @@ def _safe_next(default: str) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @access.public
-def register() -> str | Response:
+def register() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))
     if not current_app.config["OPEN_REGISTRATION"]:
@@ -55,7 +71,7 @@ def register() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("quiz.catalogue"))
     form = LoginForm()

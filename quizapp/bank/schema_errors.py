@@ -123,7 +123,8 @@ def _allowed_keys(path: tuple[Any, ...], data: Any) -> list[str]:
         return _fields(Settings)
     if head == "questions" and len(path) == 2:
         question = follow(data, path)
-        model = TYPE_MODELS.get(question.get("type")) if isinstance(question, dict) else None
+        kind = question.get("type") if isinstance(question, dict) else None
+        model = TYPE_MODELS.get(kind) if isinstance(kind, str) else None
         if model:
             return _fields(model)
         return sorted({name for m in TYPE_MODELS.values() for name in m.model_fields})

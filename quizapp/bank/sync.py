@@ -201,12 +201,12 @@ def _sync_questions(
         keys_in_file.add(question.id)
         spec = question.model_dump(mode="json")
         digest = spec_hash(spec)
-        row = current.get(question.id)
-        if row is not None and row.content_hash == digest:
-            row.position = position
+        existing = current.get(question.id)
+        if existing is not None and existing.content_hash == digest:
+            existing.position = position
             continue
-        if row is not None:
-            row.is_current = False
+        if existing is not None:
+            existing.is_current = False
         new_row = Question(
             question_set=question_set,
             key=question.id,

@@ -82,6 +82,7 @@ class Convert:
             return None
         if isinstance(node, yaml.SequenceNode):
             return [self(value, depth + 1, item=True) for value in node.value]
+        assert isinstance(node, yaml.MappingNode)  # the composer makes no other kind
         return self._mapping(node, depth, item)
 
     def _mapping(self, node: yaml.MappingNode, depth: int, item: bool) -> Mapping:

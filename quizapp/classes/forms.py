@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -125,7 +126,9 @@ class FiniteDecimalField(DecimalField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
+        # wtforms gives mypy no type for `data` here.
+        value: Decimal | None = self.data  # type: ignore[has-type]
+        if value is not None and not value.is_finite():
             self.data = None
             raise ValueError(_l("Give a number, such as 10."))
 

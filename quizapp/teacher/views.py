@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template
@@ -23,7 +24,9 @@ bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 @access.roles("teacher")
 def bank() -> str:
     """The question sets as loaded, with the errors of files that could not be loaded."""
-    sets = db.session.scalars(select(QuestionSet).order_by(QuestionSet.status, QuestionSet.path))
+    sets = db.session.scalars(
+        select(QuestionSet).order_by(QuestionSet.status, QuestionSet.path)
+    ).all()
     counts = dict(
         db.session.execute(
             select(Question.set_id, func.count())
@@ -31,7 +34,6 @@ def bank() -> str:
             .group_by(Question.set_id)
         ).all()
     )
-    sets = list(sets)
     # The messages in the page's language; `path:line:column: error:` stays as it is.
     locale = get_locale()
     language = locale.language if locale else "en"
@@ -52,7 +54,7 @@ def bank() -> str:
     )
 
 
-def unloaded_files(sets: list[QuestionSet]) -> dict[str, list[Diagnostic]]:
+def unloaded_files(sets: Sequence[QuestionSet]) -> dict[str, list[Diagnostic]]:
     """Files of the folder that no set comes from (new files with errors), read afresh."""
     directory = Path(current_app.config["QUESTIONS_DIR"])
     known = {s.path for s in sets}
