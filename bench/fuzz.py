@@ -37,7 +37,11 @@ from fuzzing import (
 from quizapp.extensions import db
 
 
-def run(requests: int, database_url: str | None, random_seed: int) -> int:
+class OutOfTime(BaseException):
+    """Raised through Hypothesis (not an Exception: no shrinking) once the time is up."""
+
+
+def run(requests: int, database_url: str | None, random_seed: int, seconds: float) -> int:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     errors: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -78,6 +82,8 @@ def run(requests: int, database_url: str | None, random_seed: int) -> int:
                 )
                 @given(request=fuzz_requests(target_list, forms, world))
                 def one(request: Request) -> None:
+                    if time.perf_counter() - started > seconds:
+                        raise OutOfTime
                     route = f"{request.target.method} {request.target.endpoint}"
                     try:
                         status = str(visitors.send(current[0], request).status_code)
@@ -87,8 +93,16 @@ def run(requests: int, database_url: str | None, random_seed: int) -> int:
                         line = f"as {current[0]}: {request.describe()[:400]} -> {reason}"
                         errors.append(line)
                     counts[route][status] += 1
+                    done = sum(sum(c.values()) for c in counts.values())
+                    if done % 5000 == 0:
+                        elapsed = time.perf_counter() - started
+                        print(f"  {done} requests, {elapsed:.0f} s", flush=True)
 
-                one()
+                try:
+                    one()
+                except OutOfTime:
+                    print(f"  time is up ({seconds:.0f} s): stopped", flush=True)
+                    break
                 done = sum(sum(c.values()) for c in counts.values())
                 elapsed = time.perf_counter() - started
                 print(f"  {visitor}: done, {done} requests, {elapsed:.0f} s", flush=True)
@@ -110,8 +124,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seconds", type=float, default=float("inf"), help="stop early, and still report"
+    )
     arguments = parser.parse_args()
-    sys.exit(run(arguments.requests, arguments.database_url, arguments.seed))
+    sys.exit(run(arguments.requests, arguments.database_url, arguments.seed, arguments.seconds))
 
 
 if __name__ == "__main__":
