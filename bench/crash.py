@@ -120,17 +120,18 @@ class Student:
         )
         return status == 302 and "/auth/login" not in location
 
-    def ready(self) -> None:
-        """Log in (again) until it works: the server may be down for a moment."""
-        while True:
+    def ready(self, until: float) -> bool:
+        """Log in (again) until it works (the server may be down for a moment) or `until`."""
+        while time.monotonic() < until:
             try:
                 if self.login() and self.fetch_token(f"/attempts/{self.attempt_id}/questions/1"):
-                    return
+                    return True
             except OSError:
                 pass
             time.sleep(0.2)
+        return False
 
-    def save(self, position: int, n: int) -> None:
+    def save(self, position: int, n: int, until: float) -> None:
         self.sent += 1
         path = f"/attempts/{self.attempt_id}/questions/{position + 1}"
         data = {"csrf_token": self.token, "answer": f"s{n}", "action": "next"}
@@ -143,11 +144,11 @@ class Student:
             self.acknowledged.append((position, n))
         elif status == 302 and "/auth/login" in location:
             self.failures["logged out"] += 1
-            self.ready()
+            self.ready(until)
         else:
             self.failures[f"status {status}"] += 1
             if status == 400:  # a session from before a restart: a new token
-                self.ready()
+                self.ready(until)
 
     def submit(self) -> None:
         try:
@@ -326,11 +327,11 @@ def run(students: int, seconds: float, database_url: str | None) -> int:
             stop_at = start + seconds
 
             def live(student: Student) -> None:
-                student.ready()
+                student.ready(submit_at)
                 n = 0
                 while time.monotonic() < submit_at:
                     n += 1
-                    student.save(n % QUESTIONS, n)
+                    student.save(n % QUESTIONS, n, submit_at)
                     time.sleep(random.uniform(0.05, 0.3))
                 twice = [threading.Thread(target=student.submit) for _ in range(2)]
                 for thread in twice:
@@ -341,7 +342,7 @@ def run(students: int, seconds: float, database_url: str | None) -> int:
                     time.sleep(0.5)
                     student.submit()  # not acknowledged (killed worker): again
 
-            threads = [threading.Thread(target=live, args=(s,)) for s in crowd]
+            threads = [threading.Thread(target=live, args=(s,), daemon=True) for s in crowd]
             for thread in threads:
                 thread.start()
             kills, master_killed = 0, False
@@ -357,7 +358,7 @@ def run(students: int, seconds: float, database_url: str | None) -> int:
                     elif server.kill_worker():
                         kills += 1
                 for thread in threads:
-                    thread.join()
+                    thread.join(timeout=max(1, stop_at + 60 - time.monotonic()))
             finally:
                 server.stop()
             with app.app_context():
