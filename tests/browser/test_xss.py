@@ -120,9 +120,12 @@ class Watch:
         for found in self.page.evaluate(DANGER_SCAN):
             self.problems.append(f"{what} ({self.page.url}): {found[:160]}")
 
-    def visit(self, url: str, what: str) -> None:
+    def visit(self, url: str, what: str, shows: str | None = None) -> None:
+        """Load and check a page; `shows`: a payload it must display, as text."""
         self.page.goto(url)
         self.check(what)
+        if shows is not None and shows not in self.page.inner_text("body"):
+            self.problems.append(f"{what}: the payload {shows!r} is not shown: a vacuous check")
 
     def post_every_form(self, what: str) -> None:
         """Put a payload into every field of every form of the page (selects and typed inputs
@@ -336,6 +339,12 @@ def test_hostile_text_never_runs_on_any_page(browser, site, hostile_world):
         pages.append(f"/attempts/{w['url_attempt']}")
     for path in pages:
         watch.visit(base + path, f"student {path}")
+    watch.visit(base + "/quizzes", "catalogue", shows=short(0))
+    watch.visit(base + f"/attempts/{w['graded']}", "result", shows=PAYLOADS[7])
+    watch.visit(base + "/assignments", "assignments", shows=short(0, 100))
+    watch.visit(base + f"/attempts/{w['open']}/questions/5", "text question")
+    if not watch.page.get_by_label("Your answer").input_value().startswith(PAYLOADS[0]):
+        problems.append("the saved text answer is not in its field: a vacuous check")
     for path in ("/account/", f"/attempts/{w['open']}/questions/5", "/review", "/join"):
         watch.visit(base + path, f"student {path}")
         watch.post_every_form(f"student {path}")
@@ -345,6 +354,7 @@ def test_hostile_text_never_runs_on_any_page(browser, site, hostile_world):
     watch = Watch(browser.new_context(locale="en-GB").new_page())
     log_in(watch, base, "teach")
     classroom = f"/classes/{w['classroom']}"
+    watch.visit(base + classroom, "class page", shows=short(5, 80))
     for path in (
         "/classes",
         classroom,
@@ -367,7 +377,7 @@ def test_hostile_text_never_runs_on_any_page(browser, site, hostile_world):
     # The administrator: the accounts, searched with a payload, their forms posted back.
     watch = Watch(browser.new_context(locale="en-GB").new_page())
     log_in(watch, base, "boss")
-    watch.visit(base + "/admin/users", "admin users")
+    watch.visit(base + "/admin/users", "admin users", shows=short(1, 64))
     watch.visit(base + f"/admin/users?q={PAYLOADS[4]}", "admin search")
     watch.visit(base + "/admin/users", "admin users")
     watch.post_every_form("admin users")
