@@ -2,8 +2,9 @@
 
     python bench/crash.py [--students 50] [--seconds 60] [--database-url URL]
 
-Starts `gunicorn -w 4 'quizapp:create_app()'` on a free loopback port, on SQLite (WAL) in a
-temporary folder or on a database of its own on the PostgreSQL server `--database-url` names.
+Starts `gunicorn -w 4 'quizapp:create_app()'` (preloaded: bench/crash_gunicorn.py) on a free
+loopback port, on SQLite (WAL) in a temporary folder or on a database of its own on the
+PostgreSQL server `--database-url` names.
 Each simulated student is a thread with its own HTTP session (cookies, CSRF token): logged in
 (before the clock starts), with an attempt of an assignment, it saves answers (`s<n>`, n
 counting up) as fast as the server answers, with a short pause. Every 2 s a random worker is
@@ -21,6 +22,7 @@ Needs gunicorn (`pip install -e '.[bench]'`).
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import re
@@ -126,7 +128,7 @@ class Student:
             try:
                 if self.login() and self.fetch_token(f"/attempts/{self.attempt_id}/questions/1"):
                     return True
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.2)
         return False
@@ -137,7 +139,7 @@ class Student:
         data = {"csrf_token": self.token, "answer": f"s{n}", "action": "next"}
         try:
             status, location, _ = self.request(path, data)
-        except OSError as error:  # killed mid-request, refused while restarting...
+        except (OSError, http.client.HTTPException) as error:  # killed mid-request, refused...
             self.failures[type(error).__name__] += 1
             return
         if status == 302 and re.search(r"/attempts/\d+/(questions/\d+|review)$", location):
@@ -155,7 +157,7 @@ class Student:
             status, _location, _ = self.request(
                 f"/attempts/{self.attempt_id}/submit", {"csrf_token": self.token}
             )
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:
             self.failures[f"submit {type(error).__name__}"] += 1
             return
         if status == 302:
@@ -216,6 +218,8 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--timeout",
                 "30",
+                "-c",
+                str(Path(__file__).with_name("crash_gunicorn.py")),
                 "quizapp:create_app()",
             ],
             env=self.env,
