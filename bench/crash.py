@@ -172,6 +172,11 @@ def free_port() -> int:
 
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (gunicorn's workers), from /proc."""
+    listed = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(child) for child in listed.read_text().split()]
+    except OSError:
+        pass  # a kernel without that file: scan every process
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -193,9 +198,9 @@ def alive(pid: int) -> bool:
 
 
 class Server:
-    def __init__(self, url: str, port: int, folder: Path, questions: Path) -> None:
+    def __init__(self, url: str, port: int, log: Path, questions: Path) -> None:
         self.port = port
-        self.log = (folder / "gunicorn.log").open("ab")
+        self.log = log.open("ab")
         self.env = {
             **os.environ,
             "QUIZAPP_DATABASE_URL": url,
@@ -309,7 +314,7 @@ def prepare(questions: Path, students: int) -> list[tuple[str, int]]:
     return found
 
 
-def run(students: int, seconds: float, database_url: str | None) -> int:
+def run(students: int, seconds: float, database_url: str | None, log: Path | None) -> int:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         questions = folder / "questions"
@@ -321,7 +326,7 @@ def run(students: int, seconds: float, database_url: str | None) -> int:
                 accounts = prepare(questions, students)
                 url = db.engine.url.render_as_string(hide_password=False)
                 engine = db.engine.dialect.name
-            server = Server(url, free_port(), folder, questions)
+            server = Server(url, free_port(), log or folder / "gunicorn.log", questions)
             server.start()
             base = f"http://127.0.0.1:{server.port}"
             crowd = [Student(username, attempt, base) for username, attempt in accounts]
@@ -417,8 +422,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
+    parser.add_argument("--log", type=Path, help="keep gunicorn's log in this file")
     arguments = parser.parse_args()
-    sys.exit(run(arguments.students, arguments.seconds, arguments.database_url))
+    sys.exit(run(arguments.students, arguments.seconds, arguments.database_url, arguments.log))
 
 
 if __name__ == "__main__":
