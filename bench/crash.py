@@ -367,9 +367,10 @@ def run(students: int, seconds: float, database_url: str | None, log: Path | Non
                 while time.monotonic() < stop_at:
                     time.sleep(2)
                     if not master_killed and time.monotonic() - start > seconds / 2:
+                        killed_at = time.monotonic() - start
                         server.kill_master()
                         master_killed = True
-                        print(f"  {time.monotonic() - start:.0f} s: master SIGKILLed", flush=True)
+                        print(f"  {killed_at:.0f} s: master SIGKILLed", flush=True)
                         server.start()
                         print(f"  {time.monotonic() - start:.0f} s: restarted", flush=True)
                     elif server.kill_worker():
