@@ -36,6 +36,8 @@ from fuzzing import (
 
 from quizapp.extensions import db
 
+CHUNK = 500  # requests per visitor and round
+
 
 class OutOfTime(BaseException):
     """Raised through Hypothesis (not an Exception: no shrinking) once the time is up."""
@@ -68,44 +70,44 @@ def run(requests: int, database_url: str | None, random_seed: int, seconds: floa
                 flush=True,
             )
             started = time.perf_counter()
+            by_visitor: Counter[str] = Counter()
             current = [""]  # the visitor of this round (read by `one`)
-            for visitor in VISITORS:
-                current[0] = visitor
 
-                @seed(random_seed)
-                @settings(
-                    max_examples=requests // len(VISITORS),
-                    deadline=None,
-                    database=None,
-                    phases=[Phase.generate],
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(request=fuzz_requests(target_list, forms, world))
-                def one(request: Request) -> None:
-                    if time.perf_counter() - started > seconds:
-                        raise OutOfTime
-                    route = f"{request.target.method} {request.target.endpoint}"
-                    try:
-                        status = str(visitors.send(current[0], request).status_code)
-                    except Exception as error:
-                        status = "500"
-                        reason = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
-                        line = f"as {current[0]}: {request.describe()[:400]} -> {reason}"
-                        errors.append(line)
-                    counts[route][status] += 1
-                    done = sum(sum(c.values()) for c in counts.values())
-                    if done % 5000 == 0:
-                        elapsed = time.perf_counter() - started
-                        print(f"  {done} requests, {elapsed:.0f} s", flush=True)
-
+            def one(request: Request) -> None:
+                if time.perf_counter() - started > seconds:
+                    raise OutOfTime
+                route = f"{request.target.method} {request.target.endpoint}"
                 try:
-                    one()
-                except OutOfTime:
-                    print(f"  time is up ({seconds:.0f} s): stopped", flush=True)
-                    break
-                done = sum(sum(c.values()) for c in counts.values())
-                elapsed = time.perf_counter() - started
-                print(f"  {visitor}: done, {done} requests, {elapsed:.0f} s", flush=True)
+                    status = str(visitors.send(current[0], request).status_code)
+                except Exception as error:
+                    status = "500"
+                    reason = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+                    errors.append(f"as {current[0]}: {request.describe()[:400]} -> {reason}")
+                counts[route][status] += 1
+                by_visitor[current[0]] += 1
+                done = sum(by_visitor.values())
+                if done % 5000 == 0:
+                    elapsed = time.perf_counter() - started
+                    print(f"  {done} requests, {elapsed:.0f} s", flush=True)
+
+            # Rounds of CHUNK requests per visitor in turn, each round with its own seed: a run
+            # stopped by --seconds has still fuzzed as every kind of visitor.
+            rounds = max(1, requests // (CHUNK * len(VISITORS)))
+            try:
+                for number in range(rounds):
+                    for visitor in VISITORS:
+                        current[0] = visitor
+                        seeded = seed(random_seed * 1_000_003 + number)
+                        settings(
+                            max_examples=min(CHUNK, requests // len(VISITORS)),
+                            deadline=None,
+                            database=None,
+                            phases=[Phase.generate],
+                            suppress_health_check=list(HealthCheck),
+                        )(seeded(given(request=fuzz_requests(target_list, forms, world))(one)))()
+            except OutOfTime:
+                print(f"  time is up ({seconds:.0f} s): stopped", flush=True)
+            print(f"  by visitor: {dict(by_visitor)}", flush=True)
     total: Counter[str] = Counter()
     width = max(len(route) for route in counts)
     for route in sorted(counts):
