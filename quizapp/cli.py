@@ -183,3 +183,30 @@ def create_user_command(username: str, role: str, display_name: str | None, pass
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"created {user.role} {user.username}")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a consistent copy of all data to FILE (JSON lines; gzip if FILE ends in .gz)."""
+    from .backup import BackupError, backup
+
+    try:
+        counts = backup(file)
+    except (BackupError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{file}: {count(sum(counts.values()), 'row')} in {count(len(counts), 'table')}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a database that has some.")
+def restore_command(file: Path, force: bool) -> None:
+    """Load a backup FILE into this database (at the same schema revision, empty or --force)."""
+    from .backup import BackupError, restore
+
+    try:
+        counts = restore(file, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {count(sum(counts.values()), 'row')} in {count(len(counts), 'table')}")
