@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask_migrate import downgrade, upgrade
 from helpers import answer_attempt, assign
-from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy import MetaData, delete, event, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.account.services import delete_account
@@ -23,7 +23,6 @@ from quizapp.models import (
     Membership,
     Question,
     QuestionProgress,
-    QuestionSet,
     Response,
     User,
 )
@@ -264,9 +263,16 @@ def schema_details(db: Any) -> dict[str, Any]:
         return details
 
 
+def drop_schema(db) -> None:
+    """The models' tables and the harness's Alembic stamp: migrations start from nothing."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def test_migrations_build_the_models_indexes_and_foreign_keys(app, db):
     from_models = schema_details(db)
-    db.drop_all()
+    drop_schema(db)
     upgrade(directory=MIGRATIONS)
     try:
         migrated = schema_details(db)
@@ -283,16 +289,27 @@ def test_migrations_build_the_models_indexes_and_foreign_keys(app, db):
 
 def test_migration_0004_keeps_every_row(app, db):
     """SQLite rebuilds tables to change foreign keys: dropping the old one must cascade nothing."""
-    db.drop_all()
+    drop_schema(db)
     upgrade(directory=MIGRATIONS, revision="0003")
+    # question_set as 0003 left it (the models' table has columns of later migrations)
+    at_0003 = MetaData()
+    at_0003.reflect(db.engine)
     try:
         with db.engine.begin() as connection:
             user_id = connection.execute(
                 insert(User.__table__).values(username="ada", display_name="Ada", password_hash="x")
             ).inserted_primary_key[0]
             set_id = connection.execute(
-                insert(QuestionSet.__table__).values(
-                    slug="s", title="S", language="en", path="s.yaml", content_hash="h"
+                insert(at_0003.tables["question_set"]).values(
+                    slug="s",
+                    title="S",
+                    language="en",
+                    path="s.yaml",
+                    content_hash="h",
+                    settings={},
+                    tags=[],
+                    status="active",
+                    loaded_at=datetime.now(UTC),
                 )
             ).inserted_primary_key[0]
             common = {"set_id": set_id, "key": "q", "position": 0, "type": "single"}
