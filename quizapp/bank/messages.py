@@ -84,6 +84,16 @@ N_("%(count)s or more make guessing harder")
 N_("the prompt contains its own answer")
 N_("the right choice is always choice %(position)s")
 N_("students notice: vary its position")
+N_("`typos` forgives nothing here: every accepted answer is 4 characters or fewer")
+N_("short answers forgive no slip, so that a slip cannot make a wrong answer right")
+N_("the tag `%(tag)s` has no label in `topics`")
+N_("students see it as written: add a label")
+N_("expected an http:// or https:// address, found %(value)s")
+N_("expected a year and month such as 2025-10, found %(value)s")
+N_(
+    "patterns run with RE2, which is safe against slow patterns but has no backreferences "
+    "(\\1) and no lookarounds ((?=...), (?!...)); list the answers in `accept` instead"
+)
 
 
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
