@@ -185,3 +185,22 @@ def test_a_file_that_changes_its_set_id_retires_the_old_set(db, questions_dir):
     assert report.created == ["renamed"] and report.retired_sets == ["sample"]
     statuses = dict(db.session.execute(select(QuestionSet.slug, QuestionSet.status)).all())
     assert statuses == {"sample": "retired", "renamed": "active"}
+
+
+def test_the_sync_command_regrades_only_when_asked(app, db, questions_dir, make_user, make_set):
+    question_set = make_set()
+    attempt_id = _graded_attempt(db, make_user, question_set, 0).id  # "2014": wrong
+    document = set_document()
+    document["questions"][0]["answer"] = "2014"
+    write(questions_dir, document)
+    runner = app.test_cli_runner()
+    plain = runner.invoke(args=["questions", "sync"])
+    assert plain.exit_code == 0, plain.output
+    assert "regraded" not in plain.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 0
+    regraded = runner.invoke(args=["questions", "sync", "--regrade"])
+    assert regraded.exit_code == 0, regraded.output
+    assert "regraded: 1 score changed" in regraded.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 1.0
