@@ -2,8 +2,8 @@
 
 `record_attempt` runs when an attempt is graded (on `quiz.attempts.attempt_graded`) and keeps
 one `QuestionProgress` row per student and question (by set and question id, so it follows the
-question across edits). The dashboard reads those rows and a bounded slice of attempts: its cost does not grow with the
-student's history.
+question across edits). The dashboard reads those rows and a bounded slice of attempts: its
+cost does not grow with the student's history.
 """
 
 from __future__ import annotations
