@@ -14,11 +14,12 @@ from flask.cli import AppGroup
 from .bank.messages import localize, localize_line
 from .bank.reader import Diagnostic, FileReport, read_file
 from .bank.schema import json_schema
-from .bank.sync import question_files, sync_directory
+from .bank.sync import question_files, replaced_versions, sync_directory
 from .config import Config
 from .extensions import db
 from .i18n import environment_language, translations
 from .models import Role
+from .quiz import attempts
 
 questions_cli = AppGroup("questions", help="Validate, load and describe question sets.")
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -143,9 +144,10 @@ questions_cli.add_command(validate_command)
 @click.option("--regrade", is_flag=True, help="Regrade past answers of edited questions.")
 def sync_command(regrade: bool) -> None:
     """Load the configured directory into the database (idempotent)."""
-    report = sync_directory(
-        Path(current_app.config["QUESTIONS_DIR"]), regrade=regrade, log_failures=False
-    )
+    report = sync_directory(Path(current_app.config["QUESTIONS_DIR"]), log_failures=False)
+    # Load first, then grade again the answers of the versions the load replaced (with those
+    # of earlier syncs).
+    regraded = attempts.regrade(replaced_versions()) if regrade else 0
     db.session.commit()
     language = environment_language()
     for path, messages in report.failed.items():
@@ -157,7 +159,7 @@ def sync_command(regrade: bool) -> None:
             click.echo(f"{path}: not loaded; its last good version stays live", err=True)
     click.echo(report.summary())
     if regrade:
-        click.echo(f"regraded: {count(report.regraded, 'score')} changed")
+        click.echo(f"regraded: {count(regraded, 'score')} changed")
     if report.failed:
         sys.exit(1)
 

@@ -7,12 +7,16 @@ key to that student. Every path that shows a key asks here: the question page's 
 feedback, result pages, practice, spaced-repetition review and the data export. Otherwise a
 student could practise a set, or review a card, and learn the key of the test the class is
 about to take.
+
+Here too, the feedback rule of one attempt (its set's `feedback` setting, or its assignment's):
+from when its own key may be shown, and when an answered question locks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -102,13 +106,47 @@ def key_hidden(
     return bool(hiding - {except_assignment})
 
 
+def settings_of(attempt: Attempt) -> dict[str, Any]:
+    """The set's settings, with the assignment's overrides when it was taken for one."""
+    if attempt.assignment_id is not None:
+        return attempt.assignment.settings()
+    return attempt.question_set.settings or {}
+
+
+def answers_visible_from(attempt: Attempt) -> datetime | None:
+    """From when a finished attempt may show its key (result page, review cards); None: never.
+
+    `after_due` opens at the due date only when late work is refused: while late answers can
+    still count, the key stays hidden (and assignments refuse that combination anyway).
+    """
+    mode = settings_of(attempt).get("feedback", "immediate")
+    if mode in {"immediate", "after_submit"}:
+        return attempt.submitted_at or attempt.started_at
+    assignment = attempt.assignment
+    refused_late = assignment is not None and assignment.late_policy == LatePolicy.refuse
+    if mode == "after_due" and refused_late:
+        return assignment.due_at
+    return None
+
+
+def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the result page may show right answers, explanations and quotes."""
+    if attempt.state == AttemptState.in_progress:
+        return False
+    since = answers_visible_from(attempt)
+    return since is not None and (now or utcnow()) >= since
+
+
+def is_locked(attempt: Attempt, response: Response) -> bool:
+    """With immediate feedback, an answered question is shown its key and cannot change."""
+    return settings_of(attempt).get("feedback") == "immediate" and response.answered_at is not None
+
+
 def attempt_key_visible(
     attempt: Attempt, now: datetime | None = None, hiding: dict[int, set[int]] | None = None
 ) -> bool:
     """Whether a finished attempt may show its key and per-question scores: its own feedback
     rule allows it, and no other pending assignment of the set hides it."""
-    from .quiz.services import answers_visible
-
     now = now or utcnow()
     if not answers_visible(attempt, now):
         return False
@@ -119,8 +157,6 @@ def attempt_key_visible(
 
 def feedback_visible(attempt: Attempt, response: Response, now: datetime | None = None) -> bool:
     """Whether a question page shows the key of an answered question (immediate feedback)."""
-    from .quiz.services import is_locked
-
     if not is_locked(attempt, response):
         return False
     return not key_hidden(

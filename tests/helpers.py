@@ -54,7 +54,7 @@ def answer_attempt(
 ) -> Any:
     """Start an attempt at `at`, save `answers` (None: left blank) and, given `submit_at`,
     submit it then; committed. `start` goes to start_attempt (assignment=, practice=)."""
-    from quizapp.quiz import services
+    from quizapp.quiz import attempts as services
 
     attempt = services.start_attempt(user, question_set, now=at, **start)
     for response, answer in zip(attempt.responses, answers, strict=False):

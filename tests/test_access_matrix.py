@@ -20,7 +20,7 @@ from quizapp.classes import services as class_services
 from quizapp.extensions import db
 from quizapp.models import Classroom, QuestionSet, User, utcnow
 from quizapp.progress import services as progress_services
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts as quiz_attempts
 
 ROLES = ["anonymous", "student", "other_student", "teacher", "other_teacher", "admin"]
 OK, LOGIN, FORBIDDEN, HIDDEN = "ok", "login", "forbidden", "hidden"
@@ -135,7 +135,7 @@ def world(matrix_app):
     assignment = class_services.create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
-    attempt = quiz_services.start_attempt(users["student"], question_set)
+    attempt = quiz_attempts.start_attempt(users["student"], question_set)
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )

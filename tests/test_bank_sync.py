@@ -6,9 +6,9 @@ import yaml
 from helpers import set_document
 from sqlalchemy import select
 
-from quizapp.bank.sync import sync_directory
+from quizapp.bank.sync import replaced_versions, sync_directory
 from quizapp.models import Attempt, Question, QuestionSet, Response
-from quizapp.quiz import services
+from quizapp.quiz import attempts
 
 
 def write(questions_dir, document, name="sample.yaml"):
@@ -99,10 +99,10 @@ def test_two_files_with_one_id_load_only_the_first(db, questions_dir):
 
 def _graded_attempt(db, make_user, question_set, answer_index):
     user = make_user()
-    attempt = services.start_attempt(user, question_set)
+    attempt = attempts.start_attempt(user, question_set)
     first = attempt.responses[0]
-    services.save_answer(attempt, first, answer_index)
-    services.submit(attempt)
+    attempts.save_answer(attempt, first, answer_index)
+    attempts.submit(attempt)
     db.session.commit()
     return attempt
 
@@ -115,10 +115,10 @@ def test_a_changed_key_never_silently_regrades(db, questions_dir, make_user, mak
     document = set_document()
     document["questions"][0]["answer"] = "2014"
     write(questions_dir, document)
-    report = sync_directory(questions_dir)
+    sync_directory(questions_dir)
     db.session.commit()
     db.session.refresh(attempt)
-    assert report.regraded == 0 and attempt.score == 0  # never silently regraded
+    assert attempt.score == 0  # never silently regraded
     old = db.session.get(Response, attempt.responses[0].id)
     assert old.question.version == 1 and old.score == 0
 
@@ -132,9 +132,10 @@ def test_regrade_flag_regrades_answers_of_the_replaced_version(
     document["questions"][0]["answer"] = "2014"
     document["questions"][0]["choices"] = ["2019", "2014", "2015"]  # reordered too
     write(questions_dir, document)
-    report = sync_directory(questions_dir, regrade=True)
+    sync_directory(questions_dir)
+    regraded = attempts.regrade(replaced_versions())
     db.session.commit()
-    assert report.regraded == 1
+    assert regraded == 1
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.score == 1.0
     response = attempt.responses[0]
@@ -167,9 +168,10 @@ def test_regrade_reaches_answers_to_versions_edited_by_an_earlier_sync(
     document["questions"][0]["explanation"] = "Corrected."
     write(questions_dir, document)
     sync_directory(questions_dir)  # a later edit: version 3
-    report = sync_directory(questions_dir, regrade=True)
+    sync_directory(questions_dir)
+    regraded = attempts.regrade(replaced_versions())
     db.session.commit()
-    assert report.regraded == 1
+    assert regraded == 1
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.score == 1.0 and attempt.responses[0].question.version == 3
 
@@ -183,3 +185,22 @@ def test_a_file_that_changes_its_set_id_retires_the_old_set(db, questions_dir):
     assert report.created == ["renamed"] and report.retired_sets == ["sample"]
     statuses = dict(db.session.execute(select(QuestionSet.slug, QuestionSet.status)).all())
     assert statuses == {"sample": "retired", "renamed": "active"}
+
+
+def test_the_sync_command_regrades_only_when_asked(app, db, questions_dir, make_user, make_set):
+    question_set = make_set()
+    attempt_id = _graded_attempt(db, make_user, question_set, 0).id  # "2014": wrong
+    document = set_document()
+    document["questions"][0]["answer"] = "2014"
+    write(questions_dir, document)
+    runner = app.test_cli_runner()
+    plain = runner.invoke(args=["questions", "sync"])
+    assert plain.exit_code == 0, plain.output
+    assert "regraded" not in plain.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 0
+    regraded = runner.invoke(args=["questions", "sync", "--regrade"])
+    assert regraded.exit_code == 0, regraded.output
+    assert "regraded: 1 score changed" in regraded.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).score == 1.0

@@ -10,10 +10,10 @@ import pytest
 from helpers import PASSWORD, answer_attempt, assign, set_document
 from sqlalchemy import func, select
 
-from quizapp.bank.sync import sync_directory
+from quizapp.bank.sync import replaced_versions, sync_directory
 from quizapp.classes import services as class_services
 from quizapp.models import Attempt, Membership, QuestionProgress, utcnow
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts as quiz_attempts
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def take(db, student, question_set, answers, at, **kwargs):
 
 
 def finish(db, attempt, at):
-    quiz_services.submit(attempt, now=at)
+    quiz_attempts.submit(attempt, now=at)
     db.session.commit()
     return attempt
 
@@ -104,10 +104,11 @@ def test_regrading_keeps_the_late_penalty(db, school, questions_dir):
     import yaml
 
     (questions_dir / "sample.yaml").write_text(yaml.safe_dump(document))
-    report = sync_directory(questions_dir, regrade=True)
+    sync_directory(questions_dir)
+    regraded = quiz_attempts.regrade(replaced_versions())
     db.session.commit()
     db.session.refresh(attempt)
-    assert report.regraded == 1 and attempt.score == 1.0  # 2 of 2, halved
+    assert regraded == 1 and attempt.score == 1.0  # 2 of 2, halved
 
 
 def test_a_teacher_cannot_reset_a_promoted_accounts_password(auth, client, db, school, make_user):

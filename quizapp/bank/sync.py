@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Attempt, Question, QuestionSet, Response, utcnow
+from ..models import Question, QuestionSet, Response, utcnow
 from .diagnostics import Diagnostic, FileReport
 from .messages import N_
 from .reader import read_file
@@ -38,7 +38,6 @@ class SyncReport:
     never_loaded: set[str] = field(default_factory=set)  # failed files with no good version
     new_versions: int = 0
     retired_questions: int = 0
-    regraded: int = 0  # responses whose score changed under --regrade
 
     def summary(self) -> str:
         def count(number: int, singular: str, plural: str) -> str:
@@ -78,15 +77,13 @@ def spec_hash(spec: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def sync_directory(
-    directory: Path, *, regrade: bool = False, log_failures: bool = True
-) -> SyncReport:
+def sync_directory(directory: Path, *, log_failures: bool = True) -> SyncReport:
     """Bring the database in line with every question file under `directory`.
 
     With `log_failures` (the server), the log has one line per set: loaded, or not and why.
 
-    With `regrade`, answers given to any earlier version of a live question are graded again
-    with its current key, whichever sync made that version.
+    Past answers keep their scores: `replaced_versions` says which questions an edit replaced,
+    for `questions sync --regrade` to grade their answers again.
     """
     report = SyncReport()
     seen_paths: set[str] = set()
@@ -117,8 +114,6 @@ def sync_directory(
         if gone or renamed:
             question_set.status = "retired"
             report.retired_sets.append(question_set.slug)
-    if regrade:
-        report.regraded = regrade_earlier_versions()
     return report
 
 
@@ -229,8 +224,12 @@ def _sync_questions(
             report.retired_questions += 1
 
 
-def regrade_earlier_versions() -> int:
-    """Regrade every answer given to an earlier version of a live question; count changes."""
+def replaced_versions() -> list[tuple[Question, Question]]:
+    """Each answered earlier version of a live question, with its current version.
+
+    What an edit changed, for `quiz.attempts.regrade` to grade again: the bank only loads
+    questions, it never grades.
+    """
     db.session.flush()
     current = {
         (q.set_id, q.key): q
@@ -244,48 +243,8 @@ def regrade_earlier_versions() -> int:
         )
         .order_by(Question.id)
     ).all()
-    changed = 0
-    for old in answered_old:
-        new = current.get((old.set_id, old.key))
-        if new is not None:
-            changed += regrade_responses(old, new)
-    return changed
-
-
-def regrade_responses(old: Question, new: Question) -> int:
-    """Grade the answers given to `old` again with `new`'s key; return how many scores changed.
-
-    Answers are carried over by the text of their choices, items and pairs, so reordering or
-    adding choices keeps them; an answer that cannot be carried over keeps its old score.
-    """
-    from ..qtypes import grade, translate_answer
-    from ..quiz.services import attempt_score
-
-    changed = 0
-    attempts: set[int] = set()
-    responses = db.session.scalars(
-        select(Response).where(Response.question_id == old.id, Response.answer.is_not(None))
-    ).all()
-    for response in responses:
-        answer = translate_answer(old.spec, new.spec, response.answer)
-        if answer is None:
-            continue
-        try:
-            result = grade(new.spec, answer)
-        except ValueError:
-            continue
-        points = result.points(new.points)
-        if response.score != result.score or response.points != points:
-            changed += 1
-            attempts.add(response.attempt_id)
-        response.question_id = new.id
-        response.answer = answer
-        response.score = result.score
-        response.points = points
-    db.session.flush()
-    for attempt_id in attempts:
-        attempt = db.session.get(Attempt, attempt_id)
-        if attempt is not None and attempt.score is not None:
-            attempt.score = attempt_score(attempt)
-            attempt.max_score = sum(r.question.points for r in attempt.responses)
-    return changed
+    return [
+        (old, current[(old.set_id, old.key)])
+        for old in answered_old
+        if (old.set_id, old.key) in current
+    ]

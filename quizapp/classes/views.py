@@ -28,7 +28,7 @@ from .. import access
 from ..auth import throttle
 from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, QuestionSet, Role, utcnow
-from ..quiz import services as quiz_services
+from ..quiz import attempts as quiz_attempts
 from . import services
 from .forms import (
     COMMON_TIMEZONES,
@@ -374,10 +374,10 @@ def member_assignment(assignment_id: int) -> Assignment:
 def start(assignment_id: int) -> HTTPResponse:
     assignment = member_assignment(assignment_id)
     try:
-        attempt = quiz_services.start_attempt(
+        attempt = quiz_attempts.start_attempt(
             current_user, assignment.question_set, assignment=assignment
         )
-    except quiz_services.QuizError as error:
+    except quiz_attempts.QuizError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("classes.assignments"))

@@ -1,9 +1,9 @@
 """Progress: results per question, mastery per tag, history, and FSRS review of misses.
 
-`record_attempt` runs when an attempt is graded and keeps one `QuestionProgress` row per
-student and question (by set and question id, so it follows the question across edits). The
-dashboard reads those rows and a bounded slice of attempts: its cost does not grow with the
-student's history.
+`record_attempt` runs when an attempt is graded (on `quiz.attempts.attempt_graded`) and keeps
+one `QuestionProgress` row per student and question (by set and question id, so it follows the
+question across edits). The dashboard reads those rows and a bounded slice of attempts: its
+cost does not grow with the student's history.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from ..models import (
     utcnow,
 )
 from ..qtypes import grade
+from ..quiz.attempts import attempt_graded, layout_for
+from ..visibility import answers_visible_from, hidden_set_ids
 
 SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic intervals: testable, explainable
 HISTORY_PAGE = 20
@@ -42,8 +44,6 @@ def new_card(now: datetime) -> dict[str, Any]:
 def record_attempt(attempt: Attempt) -> None:
     """Fold a graded attempt's answers into the student's per-question progress: one read and
     at most two writes (the new rows, the changed ones), whatever the attempt's size."""
-    from ..quiz.services import answers_visible_from
-
     answered = [r for r in attempt.responses if r.answered_at is not None]
     if not answered:
         return
@@ -99,6 +99,11 @@ def record_attempt(attempt: Attempt) -> None:
         )
         for progress in existing.values():
             db.session.expire(progress)
+
+
+@attempt_graded.connect
+def _on_graded(attempt: Attempt) -> None:
+    record_attempt(attempt)  # looked up at each call, so that a test may wrap it
 
 
 def _progress_values(
@@ -161,8 +166,6 @@ def record(
 
 def _not_hidden(user_id: int, now: datetime) -> Any:
     """Cards whose set no pending assignment hides: a review shows the key."""
-    from ..visibility import hidden_set_ids
-
     hidden = hidden_set_ids(user_id, now)
     return QuestionProgress.set_id.not_in(hidden) if hidden else true()
 
@@ -204,8 +207,6 @@ def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgres
 
 def review_layout(progress: QuestionProgress, question: Question) -> dict[str, Any]:
     """A shuffle fixed for this review of this card (the page and its POST agree)."""
-    from ..quiz.services import layout_for
-
     seed = hash((progress.id, progress.reviews, question.version)) & 0x7FFFFFFF
     return layout_for(question, random.Random(seed), True)
 

@@ -8,14 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access, visibility
+from .. import access
 from ..classes import services as class_services
 from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
-from ..models import Classroom, LatePolicy, Membership, QuestionProgress, User, utcnow
+from ..models import Classroom, Membership, QuestionProgress, User, utcnow
 from ..models import Response as QuizResponse
 from ..qtypes import InvalidAnswer
-from ..quiz import services as quiz_services
+from ..quiz import attempts, catalogue
 from ..quiz.forms import AnswerError, answer_from, build_form
 from ..templating import current_locale, local_date
 from . import charts, services
@@ -53,7 +53,7 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
             "scores-caption",
         )
     if mastery:
-        labels = quiz_services.topic_labels(current_locale())
+        labels = catalogue.topic_labels(current_locale())
         context["topic_labels"] = labels
         context["mastery_svg"] = charts.mastery_chart(
             [labels.get(m.tag, m.tag) for m in mastery],
@@ -152,19 +152,13 @@ def practice(assignment_id: int) -> HTTPResponse:
     """Retake a closed assignment's questions for no credit."""
     assignment = member_assignment(assignment_id)
     now = utcnow()
-    done = quiz_services.has_finished(current_user, assignment)
-    # Closed: past due, and no late answer can still count (refused, or already given).
-    closed = now > assignment.due_at and (assignment.late_policy == LatePolicy.refuse or done)
-    if not closed:
-        flash(_("Practice opens once the assignment is closed."), "info")
-        return redirect(url_for("classes.assignments"))
-    if visibility.key_hidden(current_user.id, assignment.set_id, now):
-        # Another assignment of the same set (this class's or another's) still hides its key.
-        flash(_("Practice opens once every assignment of this quiz is closed."), "info")
+    refusal = catalogue.practice_refusal(current_user, assignment, now)
+    if refusal is not None:
+        flash(str(refusal), "info")
         return redirect(url_for("classes.assignments"))
     try:
-        attempt = quiz_services.start_attempt(current_user, assignment.question_set, practice=True)
-    except quiz_services.QuizError as error:
+        attempt = attempts.start_attempt(current_user, assignment.question_set, practice=True)
+    except attempts.QuizError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("classes.assignments"))

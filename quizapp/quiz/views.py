@@ -15,7 +15,9 @@ from ..extensions import db
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from ..qtypes import InvalidAnswer
 from ..templating import current_locale
-from . import services
+from . import attempts
+from .catalogue import catalogue as catalogue_entries
+from .catalogue import open_assignment_for, topic_labels
 from .forms import AnswerError, answer_from, build_form
 
 bp = Blueprint("quiz", __name__)
@@ -60,7 +62,7 @@ def catalogue() -> str:
     tag = request.args.get("tag") or None
     entries = [
         e
-        for e in services.catalogue(current_user, language=language, tag=tag)
+        for e in catalogue_entries(current_user, language=language, tag=tag)
         if visibility.listed(e.question_set, current_user)
     ]
     all_sets = [
@@ -69,7 +71,7 @@ def catalogue() -> str:
         if visibility.listed(s, current_user)
     ]
     languages = sorted({s.language for s in all_sets})
-    labels = services.topic_labels(current_locale())
+    labels = topic_labels(current_locale())
     tags = sorted(
         ((t, labels.get(t, t)) for t in {t for s in all_sets for t in (s.tags or [])}),
         key=lambda pair: pair[1].casefold(),
@@ -94,12 +96,12 @@ def start(slug: str) -> HTTPResponse:
         abort(404)
     # A set the student's class has assigned is taken as that assignment, not as self-study:
     # otherwise a practice run could show the answers before the due date.
-    assignment = services.open_assignment_for(current_user, question_set, utcnow())
+    assignment = open_assignment_for(current_user, question_set, utcnow())
     if assignment is None and not visibility.listed(question_set, current_user):
         abort(404)  # a set taken only through assignments has no self-study
     try:
-        attempt = services.start_attempt(current_user, question_set, assignment=assignment)
-    except services.QuizError as error:
+        attempt = attempts.start_attempt(current_user, question_set, assignment=assignment)
+    except attempts.QuizError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("quiz.catalogue"))
@@ -111,7 +113,7 @@ def start(slug: str) -> HTTPResponse:
 @access.logged_in
 def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, int]:
     attempt = _own_attempt(attempt_id)
-    if services.expire_if_due(attempt):
+    if attempts.expire_if_due(attempt):
         db.session.commit()
         flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
     elif attempt.state != AttemptState.in_progress and request.method == "POST":
@@ -131,21 +133,21 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
             try:
                 # A question locked by immediate feedback only navigates: whatever it
                 # sends (its fields are disabled) is never stored.
-                if not services.is_locked(attempt, response):
-                    services.save_answer(attempt, response, answer_from(form, response))
+                if not visibility.is_locked(attempt, response):
+                    attempts.save_answer(attempt, response, answer_from(form, response))
             except AnswerError as error:
                 answer_error = str(error)
                 status = 422
             except InvalidAnswer:
                 abort(400)
-            except services.TooLate as error:
+            except attempts.TooLate as error:
                 db.session.commit()
                 flash(str(error), "warning")
                 return redirect(url_for("quiz.result", attempt_id=attempt.id))
-            except services.AttemptClosed:
+            except attempts.AttemptClosed:
                 db.session.rollback()
                 return _answer_refused(attempt)
-            except services.AnswerLocked as error:
+            except attempts.AnswerLocked as error:
                 flash(str(error), "info")
                 return redirect(request.path)
             else:
@@ -153,10 +155,10 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 total, _answered = _progress(attempt)
                 return redirect(_next_url(attempt, number, total, request.form.get("action")))
     total, answered = _progress(attempt)
-    locked = services.is_locked(attempt, response)
+    locked = visibility.is_locked(attempt, response)
     # Locked answers show their key only if no pending assignment of the set hides it.
     show_feedback = locked and visibility.feedback_visible(attempt, response)
-    settings = services.settings_of(attempt)  # the set's, with the assignment's overrides
+    settings = visibility.settings_of(attempt)  # the set's, with the assignment's overrides
     return render_template(
         "quiz/question.html",
         attempt=attempt,
@@ -185,7 +187,7 @@ def _answer_refused(attempt: Attempt) -> tuple[str, int]:
     return render_template(
         "errors/error.html",
         code=409,
-        message=services.ANSWER_TOO_LATE,
+        message=attempts.ANSWER_TOO_LATE,
         next_url=url_for("quiz.result", attempt_id=attempt.id),
         next_label=_("See the result"),
     ), 409
@@ -193,7 +195,7 @@ def _answer_refused(attempt: Attempt) -> tuple[str, int]:
 
 def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> str:
     """Where a question page's button leads once its answer is saved."""
-    if action == "check" and services.settings_of(attempt).get("feedback") == "immediate":
+    if action == "check" and visibility.settings_of(attempt).get("feedback") == "immediate":
         target = number
     elif action == "previous":
         target = max(1, number - 1)
@@ -208,7 +210,7 @@ def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> 
 @access.logged_in
 def review(attempt_id: int) -> str | HTTPResponse:
     attempt = _own_attempt(attempt_id)
-    if services.expire_if_due(attempt):
+    if attempts.expire_if_due(attempt):
         db.session.commit()
     if attempt.state != AttemptState.in_progress:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
@@ -225,7 +227,7 @@ def review(attempt_id: int) -> str | HTTPResponse:
 @access.logged_in
 def submit(attempt_id: int) -> HTTPResponse:
     attempt = _own_attempt(attempt_id)
-    services.submit(attempt)
+    attempts.submit(attempt)
     db.session.commit()
     return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: expired
 
@@ -234,7 +236,7 @@ def submit(attempt_id: int) -> HTTPResponse:
 @access.logged_in
 def result(attempt_id: int) -> str | HTTPResponse:
     attempt = _own_attempt(attempt_id)
-    if services.expire_if_due(attempt):
+    if attempts.expire_if_due(attempt):
         db.session.commit()
     if attempt.state == AttemptState.in_progress:
         return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))
@@ -248,7 +250,7 @@ def result(attempt_id: int) -> str | HTTPResponse:
         "quiz/result.html",
         attempt=attempt,
         responses=responses,
-        passed=services.passed(attempt),
+        passed=attempts.passed(attempt),
         show_answers=visibility.attempt_key_visible(attempt),
     )
 

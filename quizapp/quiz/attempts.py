@@ -1,4 +1,4 @@
-"""Attempts: start, save, submit and grade. Views own HTTP; these functions own the writes.
+"""Attempts: start, save, submit, grade and regrade. Views own HTTP; these functions own the writes.
 
 An attempt is a small state machine kept in the database:
 
@@ -8,15 +8,20 @@ An attempt is a small state machine kept in the database:
 Starting an attempt freezes its questions, their order and the order of their choices; the
 shuffles are drawn from a per-attempt seed and stored, so a reload or another device shows the
 same quiz. Each function flushes; the view commits once per request.
+
+Grading sends `attempt_graded`; the progress blueprint folds the attempt into the student's
+per-question progress on it, in the same transaction. A signal rather than a call, so that
+attempts do not depend on the blueprint that depends on them (practice, review forms).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -36,7 +41,12 @@ from ..models import (
     User,
     utcnow,
 )
-from ..qtypes import grade
+from ..qtypes import grade, translate_answer
+from ..visibility import is_locked, settings_of
+
+# Sent with the attempt once it is graded (or expired), before the flush: receivers write in
+# the same transaction.
+attempt_graded = Namespace().signal("attempt-graded")
 
 
 class QuizError(Exception):
@@ -60,96 +70,6 @@ class AnswerLocked(QuizError):
 
 
 ANSWER_TOO_LATE = _l("This attempt was handed in before this answer arrived: it was not saved.")
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    question_set: QuestionSet
-    questions: int
-    attempts_used: int
-    best: float | None  # best score as a fraction, None before any graded attempt
-    in_progress: int | None  # id of the attempt in progress
-    # The assignment that Start takes the student to instead of self-study, if any.
-    assignment: Assignment | None = None
-
-    @property
-    def max_attempts(self) -> int | None:
-        return self.question_set.settings.get("max_attempts")
-
-    @property
-    def attempts_left(self) -> int | None:
-        if self.max_attempts is None:
-            return None
-        return max(0, self.max_attempts - self.attempts_used)
-
-    @property
-    def time_limit(self) -> int | None:
-        return self.question_set.settings.get("time_limit")
-
-
-def catalogue(
-    user: User, language: str | None = None, tag: str | None = None
-) -> list[CatalogueEntry]:
-    """Active sets with their size and the user's standing: three queries, whatever the size."""
-    query = select(QuestionSet).where(QuestionSet.status == "active").order_by(QuestionSet.title)
-    if language:
-        query = query.where(QuestionSet.language == language)
-    sets = [s for s in db.session.scalars(query) if not tag or tag in (s.tags or [])]
-    if not sets:
-        return []
-    ids = [s.id for s in sets]
-    counts = dict(
-        db.session.execute(
-            select(Question.set_id, func.count())
-            .where(Question.set_id.in_(ids), Question.is_current.is_(True))
-            .group_by(Question.set_id)
-        ).all()
-    )
-    standing: dict[int, tuple[int, float | None, int | None]] = {}
-    rows = db.session.execute(
-        select(Attempt.set_id, Attempt.state, Attempt.id, Attempt.score, Attempt.max_score).where(
-            Attempt.user_id == user.id,
-            Attempt.set_id.in_(ids),
-            Attempt.assignment_id.is_(None),  # self-study only: assignments have their page
-        )
-    ).all()
-    from ..models import Membership
-
-    # Sets one of the student's classes has assigned (usually none or a few): only those need
-    # the finer look of open_assignment_for.
-    assigned = set(
-        db.session.scalars(
-            select(Assignment.set_id)
-            .join(Membership, Membership.classroom_id == Assignment.classroom_id)
-            .where(Membership.user_id == user.id, Assignment.set_id.in_(ids))
-        )
-    )
-    for set_id, state, attempt_id, score, max_score in rows:
-        used, best, current = standing.get(set_id, (0, None, None))
-        if state == AttemptState.in_progress:
-            current = attempt_id
-        else:
-            used += 1
-        if score is not None and max_score:
-            best = max(best or 0.0, score / max_score)
-        standing[set_id] = (used, best, current)
-    now = utcnow()
-    return [
-        CatalogueEntry(
-            s,
-            counts.get(s.id, 0),
-            *standing.get(s.id, (0, None, None)),
-            assignment=open_assignment_for(user, s, now) if s.id in assigned else None,
-        )
-        for s in sets
-    ]
-
-
-def settings_of(attempt: Attempt) -> dict[str, Any]:
-    """The set's settings, with the assignment's overrides when it was taken for one."""
-    if attempt.assignment_id is not None:
-        return attempt.assignment.settings()
-    return attempt.question_set.settings or {}
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
@@ -261,44 +181,6 @@ def _serialize_starts(user: User) -> None:
     )
 
 
-def open_assignment_for(user: User, question_set: QuestionSet, now: datetime) -> Assignment | None:
-    """An assignment of this set in one of the student's classes that still takes answers."""
-    from ..models import Classroom, Membership
-
-    candidates = db.session.scalars(
-        select(Assignment)
-        .join(Membership, Membership.classroom_id == Assignment.classroom_id)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .where(
-            Membership.user_id == user.id,
-            Assignment.set_id == question_set.id,
-            Classroom.archived_at.is_(None),
-        )
-        .order_by(Assignment.due_at)
-    ).all()
-    for assignment in candidates:
-        if now <= assignment.due_at:
-            return assignment  # upcoming (start_attempt will say so) or open
-        if assignment.late_policy != LatePolicy.refuse and not has_finished(user, assignment):
-            return assignment  # late work is still accepted and none was handed in
-    return None
-
-
-def has_finished(user: User, assignment: Assignment) -> bool:
-    return (
-        db.session.scalar(
-            select(Attempt.id)
-            .where(
-                Attempt.user_id == user.id,
-                Attempt.assignment_id == assignment.id,
-                Attempt.state.in_([AttemptState.graded.value, AttemptState.expired.value]),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def in_progress_attempt(
     user: User, question_set: QuestionSet, assignment: Assignment | None = None
 ) -> Attempt | None:
@@ -377,11 +259,6 @@ def _hold_in_progress(attempt: Attempt) -> None:
         raise AttemptClosed(ANSWER_TOO_LATE)
 
 
-def is_locked(attempt: Attempt, response: Response) -> bool:
-    """With immediate feedback, an answered question is shown its key and cannot change."""
-    return settings_of(attempt).get("feedback") == "immediate" and response.answered_at is not None
-
-
 def _grade_response(response: Response) -> None:
     result = grade(response.question.spec, response.answer)
     response.score = result.score
@@ -432,9 +309,7 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
             attempt.penalty = (assignment.late_penalty or 0) / 100
     attempt.score = attempt_score(attempt)
     attempt.state = final_state.value
-    from ..progress.services import record_attempt
-
-    record_attempt(attempt)
+    attempt_graded.send(attempt)
     db.session.flush()
 
 
@@ -451,41 +326,39 @@ def passed(attempt: Attempt) -> bool | None:
     return attempt.fraction * 100 >= mark - 1e-9
 
 
-def answers_visible_from(attempt: Attempt) -> datetime | None:
-    """From when a finished attempt may show its key (result page, review cards); None: never.
+def regrade(replaced: Iterable[tuple[Question, Question]]) -> int:
+    """Grade again the answers given to each old version with its new version's key; rescore
+    their attempts; return how many answers' scores changed.
 
-    `after_due` opens at the due date only when late work is refused: while late answers can
-    still count, the key stays hidden (and assignments refuse that combination anyway).
+    Answers are carried over by the text of their choices, items and pairs, so reordering or
+    adding choices keeps them; an answer that cannot be carried over keeps its old score.
     """
-    mode = settings_of(attempt).get("feedback", "immediate")
-    if mode in {"immediate", "after_submit"}:
-        return attempt.submitted_at or attempt.started_at
-    assignment = attempt.assignment
-    refused_late = assignment is not None and assignment.late_policy == LatePolicy.refuse
-    if mode == "after_due" and refused_late:
-        return assignment.due_at
-    return None
-
-
-def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Whether the result page may show right answers, explanations and quotes."""
-    if attempt.state == AttemptState.in_progress:
-        return False
-    since = answers_visible_from(attempt)
-    return since is not None and (now or utcnow()) >= since
-
-
-def topic_labels(locale: str) -> dict[str, str]:
-    """Tag id -> label from the active sets' `topics`; a set in the reader's language wins.
-
-    Tags are shared across sets (mastery adds them up), their labels are per set: one query.
-    """
-    language = locale.split("_")[0].split("-")[0].lower()
-    rows = db.session.execute(
-        select(QuestionSet.language, QuestionSet.topics).where(QuestionSet.status == "active")
-    ).all()
-    labels: dict[str, str] = {}
-    # Sets in other languages first, so that the reader's own language overwrites them.
-    for _language, topics in sorted(rows, key=lambda row: row[0].split("-")[0].lower() == language):
-        labels.update(topics or {})
-    return labels
+    changed = 0
+    attempts: set[int] = set()
+    for old, new in replaced:
+        responses = db.session.scalars(
+            select(Response).where(Response.question_id == old.id, Response.answer.is_not(None))
+        ).all()
+        for response in responses:
+            answer = translate_answer(old.spec, new.spec, response.answer)
+            if answer is None:
+                continue
+            try:
+                result = grade(new.spec, answer)
+            except ValueError:
+                continue
+            points = result.points(new.points)
+            if response.score != result.score or response.points != points:
+                changed += 1
+                attempts.add(response.attempt_id)
+            response.question_id = new.id
+            response.answer = answer
+            response.score = result.score
+            response.points = points
+        db.session.flush()
+    for attempt_id in sorted(attempts):
+        attempt = db.session.get(Attempt, attempt_id)
+        if attempt is not None and attempt.score is not None:
+            attempt.score = attempt_score(attempt)
+            attempt.max_score = sum(r.question.points for r in attempt.responses)
+    return changed
