@@ -21,7 +21,7 @@ from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db
 from quizapp.models import Attempt, Question, Response, User, utcnow
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts
 
 ANSWERS = {  # an answer per question type, in grading terms (original indexes)
     "single": 1,
@@ -74,10 +74,10 @@ def fill_with_data(questions: Path) -> None:
     student = db.session.get(User, world["user_id"])
     attempt = db.session.get(Attempt, world["attempt_id"])
     for response in attempt.responses:
-        quiz_services.save_answer(attempt, response, ANSWERS[response.question.type])
-    quiz_services.submit(attempt, now=utcnow() + timedelta(minutes=5))
-    second = quiz_services.start_attempt(student, attempt.question_set, assignment=None)
-    quiz_services.save_answer(second, second.responses[0], 0)
+        attempts.save_answer(attempt, response, ANSWERS[response.question.type])
+    attempts.submit(attempt, now=utcnow() + timedelta(minutes=5))
+    second = attempts.start_attempt(student, attempt.question_set, assignment=None)
+    attempts.save_answer(second, second.responses[0], 0)
     db.session.commit()
 
 

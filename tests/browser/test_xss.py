@@ -25,7 +25,7 @@ from quizapp.classes import services as class_services
 from quizapp.extensions import db
 from quizapp.models import QuestionSet, utcnow
 from quizapp.progress import services as progress_services
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -282,18 +282,18 @@ def hostile_world(app, questions_dir) -> dict[str, Any]:
         "order": [2, 0, 1, 3],
         "match": [1, 0],
     }
-    graded = quiz_services.start_attempt(student, question_set, assignment=assignment)
+    graded = attempts.start_attempt(student, question_set, assignment=assignment)
     for response in graded.responses:
-        quiz_services.save_answer(graded, response, answers[response.question.type])
-    quiz_services.submit(graded)
-    open_attempt = quiz_services.start_attempt(student, question_set)
+        attempts.save_answer(graded, response, answers[response.question.type])
+    attempts.submit(graded)
+    open_attempt = attempts.start_attempt(student, question_set)
     for response in open_attempt.responses:
-        quiz_services.save_answer(open_attempt, response, answers[response.question.type])
+        attempts.save_answer(open_attempt, response, answers[response.question.type])
     url_attempt = None
     if url_set is not None:
-        url_attempt = quiz_services.start_attempt(student, url_set)
-        quiz_services.save_answer(url_attempt, url_attempt.responses[0], 0)
-        quiz_services.submit(url_attempt)
+        url_attempt = attempts.start_attempt(student, url_set)
+        attempts.save_answer(url_attempt, url_attempt.responses[0], 0)
+        attempts.submit(url_attempt)
     progress_services.record(student.id, graded.responses[1].question, 0.0, now)
     db.session.commit()
     return {
