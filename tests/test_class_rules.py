@@ -15,27 +15,17 @@ from quizapp.models import Role, utcnow
 
 
 @pytest.fixture
-def teacher(make_user):
-    return make_user("teach", role="teacher")
-
-
-@pytest.fixture
-def classroom(db, teacher):
-    room = create_classroom(teacher, "2nde B", "Europe/Paris")
+def rooms(db, make_user):
+    """A teacher, their class, and another teacher's class."""
+    teacher = make_user("teach", role="teacher")
+    mine = create_classroom(teacher, "2nde B", "Europe/Paris")
+    theirs = create_classroom(make_user("other", role="teacher"), "1re A", "Europe/Paris")
     db.session.commit()
-    return room
+    return teacher, mine, theirs
 
 
-@pytest.fixture
-def other_classroom(db, make_user):
-    room = create_classroom(make_user("other", role="teacher"), "1re A", "Europe/Paris")
-    db.session.commit()
-    return room
-
-
-def test_a_class_is_run_by_its_teacher_and_any_admin(
-    db, classroom, other_classroom, teacher, make_user
-):
+def test_a_class_is_run_by_its_teacher_and_any_admin(db, rooms, make_user):
+    teacher, classroom, other_classroom = rooms
     admin = make_user("root", role="admin")
     assert may_manage(teacher, classroom) and not may_manage(teacher, other_classroom)
     assert may_manage(admin, other_classroom)
@@ -50,9 +40,8 @@ def test_only_students_join_classes(make_user):
     assert not may_join(make_user("a", role="admin"))
 
 
-def test_a_teacher_manages_only_the_students_of_their_class(
-    db, classroom, other_classroom, make_user
-):
+def test_a_teacher_manages_only_the_students_of_their_class(db, rooms, make_user):
+    _teacher, classroom, other_classroom = rooms
     pupil = join(classroom, make_user("pupil"), "Ada L.")
     elsewhere = join(other_classroom, make_user("away"), "Alan T.")
     promoted = join(classroom, make_user("later"), "Grace H.")
@@ -67,7 +56,8 @@ def test_a_teacher_manages_only_the_students_of_their_class(
     assert managed_student(classroom, 10_000) is None
 
 
-def test_a_reset_card_carries_a_new_password_and_ends_sessions(db, classroom, make_user):
+def test_a_reset_card_carries_a_new_password_and_ends_sessions(db, rooms, make_user):
+    classroom = rooms[1]
     membership = join(classroom, make_user("pupil"), "Ada L.")
     db.session.commit()
     version = membership.user.session_version
@@ -79,7 +69,8 @@ def test_a_reset_card_carries_a_new_password_and_ends_sessions(db, classroom, ma
     assert membership.user.session_version == version + 1
 
 
-def test_new_cards_go_to_the_students_of_the_class_only(db, classroom, other_classroom, make_user):
+def test_new_cards_go_to_the_students_of_the_class_only(db, rooms, make_user):
+    _teacher, classroom, other_classroom = rooms
     students = [join(classroom, make_user(f"s{i}"), f"Student {i}") for i in range(2)]
     promoted = join(classroom, make_user("later"), "Grace H.")
     elsewhere = join(other_classroom, make_user("away"), "Alan T.")
@@ -108,9 +99,8 @@ def test_only_active_sets_are_assignable(db, make_set):
     assert assignable_set(10_000) is None
 
 
-def test_an_assignment_is_seen_by_its_class_and_its_students(
-    db, classroom, other_classroom, make_set, make_user
-):
+def test_an_assignment_is_seen_by_its_class_and_its_students(db, rooms, make_set, make_user):
+    _teacher, classroom, other_classroom = rooms
     now = utcnow()
     question_set = make_set()
     assignment = assign(db, classroom, question_set, now, now + timedelta(days=1))
