@@ -38,7 +38,9 @@ from sqlalchemy import select
 import quizapp
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.extensions import db
 from quizapp.models import Attempt, QuestionSet, Response, utcnow
 
@@ -133,13 +135,13 @@ def set_up(app: Any, questions: Path) -> dict[str, int]:
         question_set = db.session.scalar(select(QuestionSet))
         teacher = create_user("teacher", PASSWORD, role="teacher")
         student = create_user("student", PASSWORD)
-        classroom = class_services.create_classroom(teacher, "A", "UTC")
-        class_services.join(classroom, student, "Student")
+        classroom = create_classroom(teacher, "A", "UTC")
+        join(classroom, student, "Student")
         now = utcnow()
-        opened = class_services.create_assignment(
+        opened = create_assignment(
             classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
         )
-        closed = class_services.create_assignment(
+        closed = create_assignment(
             classroom, question_set, now - timedelta(days=3), now - timedelta(days=2)
         )
         db.session.commit()

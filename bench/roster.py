@@ -20,7 +20,7 @@ from scratch import scratch_app
 from werkzeug.security import generate_password_hash
 
 from quizapp.auth.services import create_user
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
 from quizapp.extensions import db
 
 PASSWORD = "benchmark password"
@@ -45,10 +45,7 @@ def main() -> None:
     ):
         with app.app_context():
             teacher = create_user("teacher", PASSWORD, role="teacher")
-            classes = [
-                class_services.create_classroom(teacher, f"Class {i}", "UTC")
-                for i in range(args.rounds)
-            ]
+            classes = [create_classroom(teacher, f"Class {i}", "UTC") for i in range(args.rounds)]
             db.session.commit()
             class_ids = [c.id for c in classes]
         client = app.test_client()

@@ -224,7 +224,7 @@ class Attempt(Model):
     set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
     # None for self-study from the catalogue; else the assignment it was taken for.
     # RESTRICT: an assignment that has attempts is not deleted behind their back
-    # (`classes.services.delete_assignment` says why to the teacher).
+    # (`classes.assignments.delete_assignment` says why to the teacher).
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignment.id", ondelete="RESTRICT"), index=True
     )

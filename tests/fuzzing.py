@@ -32,7 +32,9 @@ from werkzeug.exceptions import HTTPException
 
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptState, Classroom, Membership, QuestionSet, User, utcnow
 from quizapp.progress import services as progress_services
@@ -190,10 +192,10 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
         role: create_user(f"fuzz-{role}", PASSWORD, role=role)
         for role in ("student", "teacher", "admin")
     }
-    classroom = class_services.create_classroom(users["teacher"], "Fuzz class", "Europe/Paris")
-    membership = class_services.join(classroom, users["student"], "Fuzz student")
+    classroom = create_classroom(users["teacher"], "Fuzz class", "Europe/Paris")
+    membership = join_class(classroom, users["student"], "Fuzz student")
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=30)
     )
     attempt = quiz_services.start_attempt(users["student"], question_set, assignment=assignment)
@@ -244,7 +246,7 @@ def restore_world(world: dict[str, Any]) -> set[str]:
     classroom = db.session.get(Classroom, world["classroom_id"])
     if classroom is None:  # the teacher deleted it with their account: build a new one
         teacher = db.session.get(User, world["users"]["teacher"][0])
-        classroom = class_services.create_classroom(teacher, "Fuzz class", "Europe/Paris")
+        classroom = create_classroom(teacher, "Fuzz class", "Europe/Paris")
         db.session.flush()
         world["classroom_id"] = classroom.id
     classroom.archived_at = None
@@ -257,14 +259,14 @@ def restore_world(world: dict[str, Any]) -> set[str]:
         )
     )
     if membership is None:
-        membership = class_services.join(classroom, student, f"Fuzz student {student.id}")
+        membership = join_class(classroom, student, f"Fuzz student {student.id}")
         db.session.flush()
     world["membership_id"] = membership.id
     assignment = next(iter(classroom.assignments), None)
     question_set = db.session.get(QuestionSet, world["set_id"])
     if assignment is None:
         now = utcnow()
-        assignment = class_services.create_assignment(
+        assignment = create_assignment(
             classroom, question_set, now - timedelta(hours=1), now + timedelta(days=30)
         )
     world["assignment_id"] = assignment.id

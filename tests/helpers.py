@@ -70,8 +70,8 @@ def assign(
     db: Any, classroom: Any, question_set: Any, opens: datetime, due: datetime, **extra: Any
 ) -> Any:
     """A committed assignment of `question_set` to `classroom`."""
-    from quizapp.classes import services
+    from quizapp.classes.assignments import create_assignment
 
-    assignment = services.create_assignment(classroom, question_set, opens, due, **extra)
+    assignment = create_assignment(classroom, question_set, opens, due, **extra)
     db.session.commit()
     return assignment

@@ -16,7 +16,9 @@ from helpers import PASSWORD, set_document
 from sqlalchemy import select
 
 from quizapp.bank.sync import sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.extensions import db
 from quizapp.models import Classroom, QuestionSet, User, utcnow
 from quizapp.progress import services as progress_services
@@ -127,12 +129,12 @@ def world(matrix_app):
             ("admin", "admin"),
         ]
     }
-    classroom = class_services.create_classroom(users["teacher"], "A", "Europe/Paris")
-    other = class_services.create_classroom(users["other_teacher"], "B", "Europe/Paris")
-    membership = class_services.join(classroom, users["student"], "Student")
-    class_services.join(other, users["other_student"], "Other")
+    classroom = create_classroom(users["teacher"], "A", "Europe/Paris")
+    other = create_classroom(users["other_teacher"], "B", "Europe/Paris")
+    membership = join(classroom, users["student"], "Student")
+    join(other, users["other_student"], "Other")
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     attempt = quiz_attempts.start_attempt(users["student"], question_set)

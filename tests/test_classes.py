@@ -11,7 +11,9 @@ import pytest
 from helpers import PASSWORD, assign
 from sqlalchemy import func, select
 
-from quizapp.classes import services
+from quizapp.classes.classrooms import archive, create_classroom
+from quizapp.classes.join import join
+from quizapp.classes.reports import question_stats
 from quizapp.models import Assignment, Attempt, Classroom, Membership, User, utcnow
 
 
@@ -22,7 +24,7 @@ def teacher(make_user):
 
 @pytest.fixture
 def classroom(db, teacher):
-    room = services.create_classroom(teacher, "2nde B", "Europe/Paris")
+    room = create_classroom(teacher, "2nde B", "Europe/Paris")
     db.session.commit()
     return room
 
@@ -102,7 +104,7 @@ def test_a_name_taken_in_the_class_creates_nothing(client, db, classroom):
 
 
 def test_an_archived_class_cannot_be_joined(client, db, classroom):
-    services.archive(classroom)
+    archive(classroom)
     db.session.commit()
     assert join_new(client, classroom.join_code).status_code == 422
 
@@ -504,13 +506,13 @@ def test_the_results_page_ranks_questions_by_difficulty(app, db, classroom, make
     answers = {"s1": [[0, 0], [1, 0]], "s2": [[0, 0]], "s3": [[2, 0]]}
     for name, attempts in answers.items():
         student = make_user(name)
-        services.join(classroom, student, name.upper())
+        join(classroom, student, name.upper())
         db.session.commit()
         for given in attempts:
             answer_attempt(
                 db, student, question_set, given, now, submit_at=now, assignment=assignment
             )
-    stats = services.question_stats(assignment)
+    stats = question_stats(assignment)
     assert [(s.key, s.answered, s.right, round(s.mean, 3)) for s in stats] == [
         ("founding-year", 3, 1, 0.333),
         ("investor", 3, 3, 1.0),

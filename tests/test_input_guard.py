@@ -7,7 +7,7 @@ import pytest
 from helpers import PASSWORD
 from sqlalchemy import func, select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
 from quizapp.models import Assignment, Classroom, Response, User
 
 NUL_MESSAGE = "The request contains a NUL character"
@@ -20,7 +20,7 @@ def count(db, model) -> int:
 @pytest.fixture
 def classroom(db, make_user):
     teacher = make_user("teach", role="teacher")
-    room = class_services.create_classroom(teacher, "5B", "UTC")
+    room = create_classroom(teacher, "5B", "UTC")
     db.session.commit()
     return room
 

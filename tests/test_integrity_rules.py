@@ -11,7 +11,10 @@ from helpers import PASSWORD, answer_attempt, assign, set_document
 from sqlalchemy import func, select
 
 from quizapp.bank.sync import replaced_versions, sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.errors import ClassError
+from quizapp.classes.join import join
 from quizapp.models import Attempt, Membership, QuestionProgress, utcnow
 from quizapp.quiz import attempts as quiz_attempts
 
@@ -21,8 +24,8 @@ def school(db, make_user, make_set):
     question_set = make_set(settings={"shuffle_choices": False, "feedback": "after_submit"})
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "A", "UTC")
+    join(classroom, student, "Ada")
     db.session.commit()
     return question_set, teacher, student, classroom
 
@@ -167,8 +170,8 @@ def test_after_the_due_date_the_catalogue_is_self_study_once_the_work_is_in(
 def test_after_due_feedback_cannot_go_with_late_work(db, school):
     question_set, _teacher, _student, classroom = school
     now = utcnow()
-    with pytest.raises(class_services.ClassError, match="cannot go with late work"):
-        class_services.create_assignment(
+    with pytest.raises(ClassError, match="cannot go with late work"):
+        create_assignment(
             classroom,
             question_set,
             now,
@@ -184,8 +187,8 @@ def test_practice_with_no_attempts_left_is_a_message_not_an_error(
     question_set = make_set(settings={"max_attempts": 1})
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "A", "UTC")
+    join(classroom, student, "Ada")
     now = utcnow()
     assignment = assign(
         db, classroom, question_set, now - timedelta(days=2), now - timedelta(days=1)
@@ -244,8 +247,8 @@ def test_the_question_page_follows_the_assignments_feedback(auth, client, db, ma
     question_set = make_set(settings={"feedback": "immediate"})
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "A", "UTC")
+    join(classroom, student, "Ada")
     now = utcnow()
     assignment = assign(
         db,

@@ -10,7 +10,8 @@ import pytest
 from helpers import answer_attempt, assign
 from sqlalchemy import func, select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.models import Attempt, utcnow
 
 QUESTIONS = [
@@ -33,8 +34,8 @@ def setting(db, make_user, make_set):
     )
     teacher = make_user("tess", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "5B", "UTC")
+    join(classroom, student, "Ada")
     db.session.commit()
     return question_set, classroom, student
 

@@ -16,7 +16,8 @@ from helpers import PASSWORD
 from werkzeug.serving import make_server
 
 from quizapp.auth import throttle
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.models import User
 
 
@@ -101,8 +102,8 @@ def test_a_class_behind_one_address_logs_in_with_a_typo_each(app, make_user):
 def test_a_teacher_lifts_a_students_lock(app, auth, client, db, make_user):
     teacher = make_user("tess", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
-    membership = class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "5B", "UTC")
+    membership = join(classroom, student, "Ada")
     db.session.commit()
     pupil = app.test_client()
     for _ in range(10):
@@ -121,8 +122,8 @@ def test_a_teacher_lifts_a_students_lock(app, auth, client, db, make_user):
 def test_only_the_students_own_teacher_lifts_the_lock(auth, client, db, make_user):
     teacher = make_user("tess", role="teacher")
     make_user("other", role="teacher")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
-    membership = class_services.join(classroom, make_user("ada"), "Ada")
+    classroom = create_classroom(teacher, "5B", "UTC")
+    membership = join(classroom, make_user("ada"), "Ada")
     db.session.commit()
     auth.login("other")
     url = f"/classes/{classroom.id}/members/{membership.id}/unlock"

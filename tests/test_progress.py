@@ -9,7 +9,10 @@ import pytest
 from helpers import answer_attempt
 from sqlalchemy import select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
+from quizapp.classes.reports import assignment_results
 from quizapp.models import Attempt, QuestionProgress, utcnow
 from quizapp.progress import services
 
@@ -88,11 +91,9 @@ def test_cards_follow_the_question_across_edits(db, make_user, make_set, questio
 def test_practice_after_the_deadline_never_changes_grades(db, make_user, question_set):
     teacher = make_user("teach", role="teacher")
     student = make_user()
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    class_services.join(classroom, student, "S")
-    assignment = class_services.create_assignment(
-        classroom, question_set, T0, T0 + timedelta(days=1)
-    )
+    classroom = create_classroom(teacher, "A", "UTC")
+    join(classroom, student, "S")
+    assignment = create_assignment(classroom, question_set, T0, T0 + timedelta(days=1))
     db.session.commit()
     graded = take(
         db,
@@ -102,12 +103,12 @@ def test_practice_after_the_deadline_never_changes_grades(db, make_user, questio
         T0 + timedelta(hours=1),
         assignment=assignment,
     )
-    before = [(r.best, r.attempts) for r in class_services.assignment_results(assignment)]
+    before = [(r.best, r.attempts) for r in assignment_results(assignment)]
     practice = take(
         db, student, question_set, [True, True, True], T0 + timedelta(days=2), practice=True
     )
     assert practice.practice and practice.assignment_id is None and practice.score == 3
-    after = [(r.best, r.attempts) for r in class_services.assignment_results(assignment)]
+    after = [(r.best, r.attempts) for r in assignment_results(assignment)]
     assert after == before == [(pytest.approx(1 / 3), 1)]
     assert db.session.get(Attempt, graded.id).score == 1
 
@@ -155,20 +156,18 @@ def test_a_teacher_sees_a_students_dashboard_for_their_class_only(
     teacher = make_user("teach", role="teacher")
     other_teacher = make_user("other", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    elsewhere = class_services.create_classroom(other_teacher, "B", "UTC")
-    class_services.join(classroom, student, "Ada L.")
-    class_services.join(elsewhere, student, "Ada")
+    classroom = create_classroom(teacher, "A", "UTC")
+    elsewhere = create_classroom(other_teacher, "B", "UTC")
+    join(classroom, student, "Ada L.")
+    join(elsewhere, student, "Ada")
     private = make_set(
         id="private", title="Private quiz of B", questions=[{**QUESTIONS[0], "tags": ["secret"]}]
     )
     now = utcnow()
-    mine = class_services.create_assignment(
+    mine = create_assignment(
         classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
     )
-    theirs = class_services.create_assignment(
-        elsewhere, private, now - timedelta(days=1), now + timedelta(days=1)
-    )
+    theirs = create_assignment(elsewhere, private, now - timedelta(days=1), now + timedelta(days=1))
     db.session.commit()
     take(db, student, question_set, [True, True, False], now - timedelta(hours=3), assignment=mine)
     take(db, student, private, [False], now - timedelta(hours=2), assignment=theirs)
@@ -188,10 +187,10 @@ def test_the_catalogue_takes_an_assigned_set_as_the_assignment(
 ):
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "A", "UTC")
+    join(classroom, student, "Ada")
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     db.session.commit()

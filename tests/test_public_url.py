@@ -29,7 +29,7 @@ def lan_app(tmp_path):
     with app.app_context():
         db.create_all()
         from quizapp.auth.services import create_user
-        from quizapp.classes.services import create_classroom
+        from quizapp.classes.classrooms import create_classroom
 
         teacher = create_user("marie", PASSWORD, role="teacher")
         classroom = create_classroom(teacher, "CM2", "Europe/Paris")

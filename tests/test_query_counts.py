@@ -9,7 +9,8 @@ import pytest
 from helpers import PASSWORD, assign
 from sqlalchemy import func, select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.models import Attempt, QuestionProgress, Response, utcnow
 
 
@@ -63,10 +64,10 @@ SUBMIT_STATEMENTS = 10
 def class_page_count(app, db, make_user, make_set, count_queries, students: int) -> int:
     teacher = make_user(role="teacher")
     question_set = make_set()
-    classroom = class_services.create_classroom(teacher, "A", "Europe/Paris")
+    classroom = create_classroom(teacher, "A", "Europe/Paris")
     now = utcnow()
     for i in range(students):
-        class_services.join(classroom, make_user(), f"Student {i}")
+        join(classroom, make_user(), f"Student {i}")
     db.session.commit()
     assign(db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1))
     assign(db, classroom, question_set, now - timedelta(days=3), now - timedelta(days=2))

@@ -316,18 +316,20 @@ def test_each_type_is_saved_in_original_indexes(auth, client, make_set, db, numb
 def test_no_countdown_for_a_due_date_days_away_but_one_for_a_time_limit(
     auth, client, db, make_set, make_user
 ):
-    from quizapp.classes import services as class_services
+    from quizapp.classes.assignments import create_assignment
+    from quizapp.classes.classrooms import create_classroom
+    from quizapp.classes.join import join
 
     untimed = make_set()
     timed = make_set(id="timed", settings={"time_limit": "2h"})
     teacher = make_user("teach", role="teacher")
-    classroom = class_services.create_classroom(teacher, "A", "UTC")
+    classroom = create_classroom(teacher, "A", "UTC")
     auth.register()
     student = db.session.scalar(select(User).where(User.username == "ada"))
-    class_services.join(classroom, student, "Ada")
+    join(classroom, student, "Ada")
     now = utcnow()
     for question_set in (untimed, timed):
-        class_services.create_assignment(
+        create_assignment(
             classroom, question_set, now - timedelta(hours=1), now + timedelta(days=7)
         )
     db.session.commit()

@@ -20,7 +20,8 @@ import pytest
 from helpers import PASSWORD, assign
 from sqlalchemy import event, func, select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.models import Attempt, QuestionProgress, Response, utcnow
 
 WRITES = ("UPDATE", "INSERT", "DELETE")
@@ -239,8 +240,8 @@ def test_an_assignment_and_a_practice_run_of_one_set_are_numbered_apart(
     question_set = make_set()
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "A", "Europe/Paris")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "A", "Europe/Paris")
+    join(classroom, student, "Ada")
     now = utcnow()
     open_one = assign(
         db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)

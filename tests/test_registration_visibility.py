@@ -12,7 +12,8 @@ import pytest
 from helpers import PASSWORD, assign
 from sqlalchemy import func, select
 
-from quizapp.classes import services as class_services
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 from quizapp.models import Attempt, User, utcnow
 
 
@@ -35,7 +36,7 @@ def test_closed_registration_refuses_sign_up_but_classes_still_join_by_code(
 ):
     app.config["OPEN_REGISTRATION"] = False
     teacher = make_user("tess", role="teacher")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
+    classroom = create_classroom(teacher, "5B", "UTC")
     db.session.commit()
     users = count(db, User)
     response = client.post(
@@ -82,8 +83,8 @@ def test_a_set_for_assignments_only_is_taken_through_its_assignment(
 ):
     teacher = make_user("tess", role="teacher")
     student = make_user("ada")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
-    class_services.join(classroom, student, "Ada")
+    classroom = create_classroom(teacher, "5B", "UTC")
+    join(classroom, student, "Ada")
     now = utcnow()
     assignment = assign(db, classroom, assigned_only, now - timedelta(hours=1), now + timedelta(1))
     auth.login("ada")

@@ -15,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.account.services import delete_account
 from quizapp.auth.services import create_user, find_user
-from quizapp.classes import services as classes
+from quizapp.classes.assignments import delete_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.errors import ClassError
+from quizapp.classes.join import join
 from quizapp.config import shipped_dir
 from quizapp.models import (
     Assignment,
@@ -67,9 +70,9 @@ def classroom_world(db, make_user, make_set):
     teacher = make_user("teacher", role="teacher")
     ada, bob = make_user("ada"), make_user("bob")
     question_set = make_set()
-    room = classes.create_classroom(teacher, "2nde B", "Europe/Paris")
-    classes.join(room, ada, "Ada")
-    classes.join(room, bob, "Bob")
+    room = create_classroom(teacher, "2nde B", "Europe/Paris")
+    join(room, ada, "Ada")
+    join(room, bob, "Bob")
     db.session.commit()
     assignment = assign(db, room, question_set, T0, T0 + timedelta(days=7))
     handed_in = answer_attempt(
@@ -138,8 +141,8 @@ def test_deleting_an_attempt_through_the_session_deletes_its_responses(db, class
 
 def test_an_assignment_with_handed_in_work_is_not_deleted(db, classroom_world):
     assignment = classroom_world["assignment"]
-    with pytest.raises(classes.ClassError, match="handed in work"):
-        classes.delete_assignment(assignment)
+    with pytest.raises(ClassError, match="handed in work"):
+        delete_assignment(assignment)
     db.session.rollback()
     # Nor by a plain DELETE, nor through the session: the database refuses (RESTRICT).
     with pytest.raises(IntegrityError):
@@ -161,7 +164,7 @@ def test_an_assignment_nobody_handed_in_goes_with_its_attempts_in_progress(db, c
     assignment = classroom_world["assignment"]
     assignment_id = assignment.id
 
-    classes.delete_assignment(assignment)
+    delete_assignment(assignment)
     db.session.commit()
 
     assert db.session.get(Assignment, assignment_id) is None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from helpers import PASSWORD
 
-from quizapp.classes import services as class_services
+from quizapp.classes.accounts import reset_password
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join
 
 
 def cookies_of(client):
@@ -48,11 +50,11 @@ def test_a_password_change_ends_the_old_cookie(app, auth, client, make_user):
 def test_a_teacher_reset_ends_the_students_old_cookie(app, auth, client, db, make_user):
     teacher = make_user("tess", role="teacher")
     student = make_user("lin")
-    classroom = class_services.create_classroom(teacher, "5B", "UTC")
-    class_services.join(classroom, student, "Lin")
+    classroom = create_classroom(teacher, "5B", "UTC")
+    join(classroom, student, "Lin")
     db.session.commit()
     auth.login("lin")
     stolen = cookies_of(client)
-    class_services.reset_password(student)
+    reset_password(student)
     db.session.commit()
     assert replay(app, stolen).status_code == 302

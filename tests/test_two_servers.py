@@ -250,7 +250,9 @@ def populate(database_url: str, questions_dir: Path) -> dict[str, Any]:
     """A teacher, a student in her class, an assignment open now (as the teacher would do)."""
     from quizapp.auth.services import create_user
     from quizapp.bank.sync import sync_directory
-    from quizapp.classes import services as classes
+    from quizapp.classes.assignments import create_assignment
+    from quizapp.classes.classrooms import create_classroom
+    from quizapp.classes.join import join
     from quizapp.models import QuestionSet, utcnow
 
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "QUESTIONS_DIR": str(questions_dir)}
@@ -260,10 +262,10 @@ def populate(database_url: str, questions_dir: Path) -> dict[str, Any]:
         question_set = _db.session.scalar(_db.select(QuestionSet))
         teacher = create_user("teacher", TEACHER_PASSWORD, role="teacher")
         student = create_user("zoe", STUDENT_PASSWORD)
-        classroom = classes.create_classroom(teacher, "4e A", "Europe/Paris")
-        classes.join(classroom, student, "Zoé Martin")
+        classroom = create_classroom(teacher, "4e A", "Europe/Paris")
+        join(classroom, student, "Zoé Martin")
         now = utcnow()
-        assignment = classes.create_assignment(
+        assignment = create_assignment(
             classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
         )
         _db.session.commit()

@@ -22,8 +22,15 @@ from ..models import (
 from ..visibility import attempt_key_visible, hiding_assignments
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session (their cookies carry the old version)."""
+class WrongPassword(ValueError):
+    """The password given to confirm a change is not the account's."""
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password, given the current one, and end every other session (their cookies
+    carry the old version)."""
+    if not user.check_password(current_password):
+        raise WrongPassword(_l("This is not your current password."))
     user.set_password(new_password)
     end_sessions(user)
 
@@ -155,3 +162,10 @@ def delete_account(user: User) -> None:
     # memberships, progress. See "Deleting things" in docs/ARCHITECTURE.md.
     db.session.delete(user)
     db.session.flush()
+
+
+def delete_own_account(user: User, password: str) -> None:
+    """Delete one's own account, given its password (a session left open is not enough)."""
+    if not user.check_password(password):
+        raise WrongPassword(_l("This is not your password."))
+    delete_account(user)

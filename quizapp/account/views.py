@@ -38,14 +38,16 @@ def index() -> tuple[str, int]:
 def password() -> HTTPResponse | tuple[str, int]:
     form = PasswordForm(prefix="pw")
     if form.validate():
-        if current_user.check_password(form.current.data):
-            services.change_password(current_user, form.password.data)
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.WrongPassword as error:
+            form.current.errors = [str(error)]
+        else:
             db.session.commit()
             # This session gets the new version in its cookie; the others end.
             login_user(current_user._get_current_object())
             flash(_("Password changed. Your other sessions are logged out."), "success")
             return redirect(url_for("account.index"))
-        form.current.errors = [_("This is not your current password.")]
     return _page(422, password_form=form)
 
 
@@ -80,18 +82,14 @@ def export() -> Response:
 def delete() -> HTTPResponse | tuple[str, int]:
     form = DeleteForm(prefix="delete")
     if form.validate():
-        if not current_user.check_password(form.password.data):
-            form.password.errors = [_("This is not your password.")]
+        try:
+            services.delete_own_account(current_user._get_current_object(), form.password.data)
+        except (services.WrongPassword, services.AccountInUse) as error:
+            db.session.rollback()
+            form.password.errors = [str(error)]
         else:
-            user = current_user._get_current_object()
-            try:
-                services.delete_account(user)
-            except services.AccountInUse as error:
-                db.session.rollback()
-                form.password.errors = [str(error)]
-            else:
-                db.session.commit()
-                logout_user()
-                flash(_("Your account and all its data are deleted."), "info")
-                return redirect(url_for("main.index"))
+            db.session.commit()
+            logout_user()
+            flash(_("Your account and all its data are deleted."), "info")
+            return redirect(url_for("main.index"))
     return _page(422, delete_form=form)

@@ -12,7 +12,7 @@ MIN_PASSWORD = 8
 MAX_USERNAME = 64  # the column's length, once case-folded
 
 # Passwords the app draws itself (login cards) are long random secrets, about 79 bits (see
-# classes.services.generate_password): guessing one takes some 2^78 tries whatever the hash,
+# classes.accounts.generate_password): guessing one takes some 2^78 tries whatever the hash,
 # so a deliberately slow hash (scrypt, tens of milliseconds each) adds no protection to them
 # and makes a 200-name roster take half a minute in one request. One salted round of
 # PBKDF2-SHA256 is enough for them; passwords people choose keep the slow hash.

@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import confirm_field, new_password_field
-from .services import valid_timezone
+from .classrooms import valid_timezone
 
 COMMON_TIMEZONES = [
     "Europe/Paris",

@@ -20,16 +20,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
 from ..auth import throttle
 from ..extensions import db, limiter
-from ..models import Assignment, Classroom, Membership, QuestionSet, Role, utcnow
+from ..models import Assignment, Classroom, Membership, utcnow
 from ..quiz import attempts as quiz_attempts
-from . import services
+from . import accounts, classrooms, reports
+from . import assignments as assignment_service
+from . import join as join_service
+from . import roster as roster_service
+from .errors import ClassError
 from .forms import (
     COMMON_TIMEZONES,
     ArchiveForm,
@@ -52,7 +55,7 @@ def own_classroom(classroom_id: int, *options: Any) -> Classroom:
     classroom = db.session.get(Classroom, classroom_id, options=options)
     if classroom is None:
         abort(404)
-    if current_user.role != Role.admin and classroom.teacher_id != current_user.id:
+    if not classrooms.may_manage(current_user, classroom):
         abort(404)
     return classroom
 
@@ -67,17 +70,16 @@ def _editable(classroom: Classroom) -> None:
 def index() -> str | HTTPResponse | tuple[str, int]:
     form = ClassroomForm()
     if form.validate_on_submit():
-        classroom = services.create_classroom(current_user, form.name.data, form.timezone.data)
+        classroom = classrooms.create_classroom(current_user, form.name.data, form.timezone.data)
         db.session.commit()
         flash(_("Class created. Share its code with your students."), "success")
         return redirect(url_for("classes.detail", classroom_id=classroom.id))
-    query = select(Classroom).order_by(Classroom.archived_at.is_not(None), Classroom.name)
-    if current_user.role != Role.admin:
-        query = query.where(Classroom.teacher_id == current_user.id)
-    classrooms = db.session.scalars(query).all()
     status = 422 if form.errors else 200
     return render_template(
-        "classes/index.html", classrooms=classrooms, form=form, timezones=COMMON_TIMEZONES
+        "classes/index.html",
+        classrooms=classrooms.managed_classrooms(current_user),
+        form=form,
+        timezones=COMMON_TIMEZONES,
     ), status
 
 
@@ -101,7 +103,7 @@ def detail_page(classroom: Classroom, assignment_form: AssignmentForm | None = N
         "classes/detail.html",
         classroom=classroom,
         join_url=url_for("classes.join", code=classroom.join_code, _external=True),
-        done=services.done_counts(classroom),
+        done=reports.done_counts(classroom),
         roster_form=RosterForm(formdata=None),
         assignment_form=assignment_form or AssignmentForm(formdata=None),
         code_form=CodeForm(formdata=None),
@@ -135,7 +137,7 @@ def renew_code(classroom_id: int) -> HTTPResponse:
     if not form.validate():
         abort(400)
     days = form.valid_days.data
-    services.renew_join_code(classroom, timedelta(days=days) if days else None)
+    classrooms.renew_join_code(classroom, timedelta(days=days) if days else None)
     db.session.commit()
     flash(
         _("New join code: %(code)s. The old one no longer works.", code=classroom.join_code),
@@ -151,7 +153,7 @@ def archive(classroom_id: int) -> HTTPResponse:
     if not ArchiveForm().validate():
         flash(_("Tick the box to confirm, then archive."), "error")
         return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#archive-heading")
-    services.archive(classroom)
+    classrooms.archive(classroom)
     db.session.commit()
     flash(_("The class is archived: its code no longer works and its results are kept."), "info")
     return redirect(url_for("classes.index"))
@@ -173,8 +175,8 @@ def roster(classroom_id: int) -> str | tuple[str, int]:
                 errors = [_("The file is not UTF-8 text: save it as CSV UTF-8.")]
         if not errors:
             try:
-                cards = services.add_roster(classroom, services.parse_roster(text))
-            except services.RosterError as error:
+                cards = roster_service.add_roster(classroom, roster_service.parse_roster(text))
+            except roster_service.RosterError as error:
                 db.session.rollback()
                 errors = error.errors
             else:
@@ -189,19 +191,13 @@ def roster(classroom_id: int) -> str | tuple[str, int]:
 @access.roles("teacher")
 def reset_password(classroom_id: int, membership_id: int) -> str:
     classroom = own_classroom(classroom_id)
-    membership = db.session.get(Membership, membership_id)
-    # Teachers reset their students' passwords, never a teacher's or an admin's.
-    if (
-        membership is None
-        or membership.classroom_id != classroom.id
-        or membership.user.role != Role.student
-    ):
+    membership = accounts.managed_student(classroom, membership_id)
+    if membership is None:
         abort(404)
     if not ConfirmForm().validate():
         abort(400)
-    password = services.reset_password(membership.user)
+    card = accounts.reset_card(membership)
     db.session.commit()
-    card = services.LoginCard(membership.display_name, membership.user.username, password)
     return render_template("classes/cards.html", classroom=classroom, cards=[card])
 
 
@@ -210,12 +206,8 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
 def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
     """Let a student who mistyped their password too often try again at once."""
     classroom = own_classroom(classroom_id)
-    membership = db.session.get(Membership, membership_id)
-    if (
-        membership is None
-        or membership.classroom_id != classroom.id
-        or membership.user.role != Role.student
-    ):
+    membership = accounts.managed_student(classroom, membership_id)
+    if membership is None:
         abort(404)
     if not ConfirmForm().validate():
         abort(400)
@@ -234,11 +226,7 @@ def new_cards(classroom_id: int) -> str | HTTPResponse:
     if not NewCardsForm().validate():
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#students-heading")
-    cards = [
-        services.LoginCard(m.display_name, m.user.username, services.reset_password(m.user))
-        for m in classroom.memberships
-        if m.user.role == Role.student
-    ]
+    cards = accounts.new_cards(classroom)
     db.session.commit()
     return render_template("classes/cards.html", classroom=classroom, cards=cards)
 
@@ -250,15 +238,15 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
     _editable(classroom)
     form = AssignmentForm()
     if form.validate():
-        question_set = db.session.get(QuestionSet, int(form.set_id.data))
-        if question_set is None or question_set.status != "active":
+        question_set = assignment_service.assignable_set(int(form.set_id.data))
+        if question_set is None:
             abort(400)
         try:
-            services.create_assignment(
+            assignment_service.create_assignment(
                 classroom,
                 question_set,
-                services.local_to_utc(form.opens_at.data, classroom.timezone),
-                services.local_to_utc(form.due_at.data, classroom.timezone),
+                assignment_service.local_to_utc(form.opens_at.data, classroom.timezone),
+                assignment_service.local_to_utc(form.due_at.data, classroom.timezone),
                 late_policy=form.late_policy.data,
                 late_penalty=float(form.late_penalty.data)
                 if form.late_penalty.data is not None
@@ -267,7 +255,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
                 time_limit=form.time_limit.data * 60 if form.time_limit.data else None,
                 feedback=form.feedback.data or None,
             )
-        except services.ClassError as error:
+        except ClassError as error:
             form.due_at.errors = [str(error)]
         else:
             db.session.commit()
@@ -280,15 +268,15 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
 @access.roles("teacher")
 def results(classroom_id: int, assignment_id: int) -> str:
     classroom = own_classroom(classroom_id)
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.classroom_id != classroom.id:
+    assignment = assignment_service.class_assignment(classroom, assignment_id)
+    if assignment is None:
         abort(404)
     return render_template(
         "classes/results.html",
         classroom=classroom,
         assignment=assignment,
-        rows=services.assignment_results(assignment),
-        questions=services.question_stats(assignment),
+        rows=reports.assignment_results(assignment),
+        questions=reports.question_stats(assignment),
     )
 
 
@@ -298,24 +286,24 @@ def results(classroom_id: int, assignment_id: int) -> str:
 @limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
 def join(code: str | None = None) -> str | HTTPResponse | tuple[str, int]:
     """Join a class with its code: new students create their account here, without email."""
-    if current_user.is_authenticated and current_user.role != Role.student:
+    if current_user.is_authenticated and not join_service.may_join(current_user):
         flash(_("Classes are joined with student accounts."), "info")
         return redirect(url_for("main.index"))
     form = JoinForm() if current_user.is_authenticated else JoinNewForm()
     if request.method == "GET" and code:
-        form.code.data = services.normalize_code(code)
+        form.code.data = classrooms.normalize_code(code)
     if form.validate_on_submit():
         try:
             if current_user.is_authenticated:
-                classroom = services.classroom_for_code(form.code.data)
-                services.join(classroom, current_user, form.display_name.data)
+                classroom = classrooms.classroom_for_code(form.code.data)
+                join_service.join(classroom, current_user, form.display_name.data)
                 user = current_user
             else:
-                user, membership = services.register_and_join(
+                user, membership = join_service.register_and_join(
                     form.code.data, form.display_name.data, form.password.data
                 )
                 classroom = membership.classroom
-        except services.ClassError as error:
+        except ClassError as error:
             db.session.rollback()
             target = form._fields.get(error.field or "", form.code)
             target.errors = [*target.errors, str(error)]
@@ -342,29 +330,18 @@ def join(code: str | None = None) -> str | HTTPResponse | tuple[str, int]:
 @bp.route("/assignments")
 @access.logged_in
 def assignments() -> str:
-    rows = services.student_assignments(current_user)
-    classrooms = db.session.scalars(
-        select(Classroom)
-        .join(Membership)
-        .where(Membership.user_id == current_user.id)
-        .options(selectinload(Classroom.memberships))
-        .order_by(Classroom.name)
-    ).all()
     return render_template(
-        "classes/assignments.html", rows=rows, classrooms=classrooms, now=utcnow()
+        "classes/assignments.html",
+        rows=assignment_service.student_assignments(current_user),
+        classrooms=classrooms.joined_classrooms(current_user),
+        now=utcnow(),
     )
 
 
 def member_assignment(assignment_id: int) -> Assignment:
     """An assignment of an active class the current user is in; 404 for anyone else."""
-    assignment = db.session.get(Assignment, assignment_id)
-    member = assignment is not None and db.session.scalar(
-        select(Membership.id).where(
-            Membership.classroom_id == assignment.classroom_id,
-            Membership.user_id == current_user.id,
-        )
-    )
-    if not member or assignment.classroom.archived:
+    assignment = assignment_service.member_assignment(current_user, assignment_id)
+    if assignment is None:
         abort(404)
     return assignment
 

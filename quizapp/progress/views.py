@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
-from ..classes import services as class_services
+from ..classes.assignments import student_assignments
 from ..classes.views import member_assignment, own_classroom
 from ..extensions import db
 from ..models import Classroom, Membership, QuestionProgress, User, utcnow
@@ -28,7 +28,7 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before < 2**31:
         before = None
-    rows = class_services.student_assignments(user)
+    rows = student_assignments(user)
     scope = None
     if classroom is not None:
         rows = [r for r in rows if r.assignment.classroom_id == classroom.id]

@@ -93,7 +93,9 @@ def test_class_progress_and_account_pages_have_no_wcag_violations(
 ):
     from datetime import timedelta
 
-    from quizapp.classes import services as class_services
+    from quizapp.classes.assignments import create_assignment
+    from quizapp.classes.classrooms import create_classroom
+    from quizapp.classes.join import join
     from quizapp.models import utcnow
     from quizapp.quiz import attempts as quiz_attempts
 
@@ -101,10 +103,10 @@ def test_class_progress_and_account_pages_have_no_wcag_violations(
     teacher = make_user("teach", role="teacher")
     student = make_user("ada")
     make_user("root", role="admin")
-    classroom = class_services.create_classroom(teacher, "2nde B", "Europe/Paris")
-    class_services.join(classroom, student, "Ada L.")
+    classroom = create_classroom(teacher, "2nde B", "Europe/Paris")
+    join(classroom, student, "Ada L.")
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
     )
     attempt = quiz_attempts.start_attempt(student, question_set, assignment=assignment)

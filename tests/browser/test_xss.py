@@ -21,7 +21,10 @@ import yaml
 
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join as join_class
+from quizapp.classes.roster import add_roster
 from quizapp.extensions import db
 from quizapp.models import QuestionSet, utcnow
 from quizapp.progress import services as progress_services
@@ -266,11 +269,11 @@ def hostile_world(app, questions_dir) -> dict[str, Any]:
     student = create_user(short(4), PASSWORD, display_name=short(2))
     create_user("boss", PASSWORD, role="admin", display_name=short(11))
     create_user(short(1, 64), PASSWORD, display_name=short(12))
-    classroom = class_services.create_classroom(teacher, short(0, 100), "Europe/Paris")
-    class_services.join(classroom, student, short(3, 80))
-    class_services.add_roster(classroom, [short(i, 80) for i in range(5, 10)])
+    classroom = create_classroom(teacher, short(0, 100), "Europe/Paris")
+    join_class(classroom, student, short(3, 80))
+    add_roster(classroom, [short(i, 80) for i in range(5, 10)])
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=7)
     )
     answers = {
