@@ -17,6 +17,7 @@ from flask import Flask, g, has_request_context, request
 from flask.logging import wsgi_errors_stream
 from flask.wrappers import Response
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id (nginx's $request_id, a load balancer's) is kept when it looks like one, so one
@@ -100,7 +101,10 @@ def log_request(response: Response) -> Response:
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     # The user only when this request loaded it already: asking would cost a query.
     user = g.get("_login_user")
-    user_id = getattr(user, "id", None) if user is not None else None
+    # Its identity, which an instance expired by the request's commit keeps: `user.id` would
+    # reload the row.
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    user_id = state.identity[0] if state is not None and state.identity else None
     path = logged_path()
     request_log.info(
         "%s %s %s %sms user=%s",
