@@ -108,8 +108,9 @@ def key_hidden(
 
 def settings_of(attempt: Attempt) -> dict[str, Any]:
     """The set's settings, with the assignment's overrides when it was taken for one."""
-    if attempt.assignment_id is not None:
-        return attempt.assignment.settings()
+    assignment = attempt.assignment if attempt.assignment_id is not None else None
+    if assignment is not None:
+        return assignment.settings()
     return attempt.question_set.settings or {}
 
 
@@ -123,8 +124,11 @@ def answers_visible_from(attempt: Attempt) -> datetime | None:
     if mode in {"immediate", "after_submit"}:
         return attempt.submitted_at or attempt.started_at
     assignment = attempt.assignment
-    refused_late = assignment is not None and assignment.late_policy == LatePolicy.refuse
-    if mode == "after_due" and refused_late:
+    if (
+        mode == "after_due"
+        and assignment is not None
+        and assignment.late_policy == LatePolicy.refuse
+    ):
         return assignment.due_at
     return None
 

@@ -94,7 +94,9 @@ def class_assignment(classroom: Classroom, assignment_id: int) -> Assignment | N
 def member_assignment(user: User, assignment_id: int) -> Assignment | None:
     """An assignment `user` may work on: one of an active class they are in; else None."""
     assignment = db.session.get(Assignment, assignment_id)
-    member = assignment is not None and db.session.scalar(
+    if assignment is None:
+        return None
+    member = db.session.scalar(
         select(Membership.id).where(
             Membership.classroom_id == assignment.classroom_id,
             Membership.user_id == user.id,
@@ -192,6 +194,8 @@ def _standing(user_id: int, assignment_ids: list[int]) -> dict[int, tuple[Any, .
         ).where(Attempt.user_id == user_id, Attempt.assignment_id.in_(assignment_ids))
     ).all()
     for assignment_id, attempt_id, state, score, max_score in rows:
+        if assignment_id is None:
+            continue  # not so: the query keeps these assignments' attempts only
         entry = result[assignment_id]
         if state == AttemptState.in_progress:
             entry[2] = attempt_id

@@ -12,10 +12,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import bindparam, func, insert, select, true, update
+from sqlalchemy import Table, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -38,7 +38,7 @@ CHART_POINTS = 30
 
 
 def new_card(now: datetime) -> dict[str, Any]:
-    return Card(due=now).to_dict()
+    return dict(Card(due=now).to_dict())
 
 
 def record_attempt(attempt: Attempt) -> None:
@@ -70,7 +70,7 @@ def record_attempt(attempt: Attempt) -> None:
             current,
             question,
             response.score or 0.0,
-            response.answered_at,
+            cast(datetime, response.answered_at),  # `answered` keeps answered questions only
             review=key_visible_from is not None,
             review_from=key_visible_from,
         )
@@ -90,7 +90,7 @@ def record_attempt(attempt: Attempt) -> None:
     # Core executemany statements rather than one ORM object per row: each list is one
     # statement whatever its length (the ORM would insert row by row on SQLite, and split
     # rows into batches by which of their values are None).
-    table = QuestionProgress.__table__
+    table = cast(Table, QuestionProgress.__table__)
     if new_rows:
         db.session.execute(insert(table), new_rows)
     if changed_rows:
@@ -172,7 +172,7 @@ def _not_hidden(user_id: int, now: datetime) -> Any:
 
 def due_count(user_id: int, now: datetime | None = None) -> int:
     now = now or utcnow()
-    return db.session.scalar(
+    return db.session.scalar(  # type: ignore[return-value]  # a count is never null
         select(func.count()).where(
             QuestionProgress.user_id == user_id,
             QuestionProgress.due <= now,
@@ -220,10 +220,10 @@ def rating_for(score: float) -> Rating:
 def review(progress: QuestionProgress, question: Question, answer: Any, now: datetime) -> float:
     """Grade a review answer, reschedule the card with FSRS; return the score."""
     score = grade(question.spec, answer).score
-    card = Card.from_dict(progress.card) if progress.card else Card(due=now)
+    card = Card.from_dict(cast(Any, progress.card)) if progress.card else Card(due=now)
     rating = rating_for(score)
     card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
-    progress.card = card.to_dict()
+    progress.card = dict(card.to_dict())
     progress.due = card.due
     progress.reviews += 1
     if rating == Rating.Again:
@@ -286,6 +286,8 @@ def mastery_in(user_id: int, assignment_ids: list[int]) -> list[Mastery]:
     ).all()
     latest: dict[tuple[int, str], tuple[datetime, list[str], float]] = {}
     for set_id, key, tags, score, answered_at in rows:
+        if answered_at is None:
+            continue  # not so: the query keeps answered questions only
         if (set_id, key) not in latest or answered_at > latest[(set_id, key)][0]:
             latest[(set_id, key)] = (answered_at, list(tags or []), score or 0.0)
     return _by_tag((tags, score) for _at, tags, score in latest.values())

@@ -19,12 +19,12 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Executable, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -249,14 +249,19 @@ def _hold_in_progress(attempt: Attempt) -> None:
     (and `_finish` for it): PostgreSQL locks the row, SQLite the database, until the request
     commits. An answer is either saved before the grading reads it, or refused.
     """
-    held = db.session.execute(
+    held = _rowcount(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.state == AttemptState.in_progress)
         .values(state=AttemptState.in_progress.value)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if held != 1:
         raise AttemptClosed(ANSWER_TOO_LATE)
+
+
+def _rowcount(statement: Executable) -> int:
+    """Rows an UPDATE changed."""
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
 
 
 def _grade_response(response: Response) -> None:
@@ -276,12 +281,12 @@ def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
 
 def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) -> None:
     # Claim the attempt with a conditional UPDATE: of two concurrent submits, only one grades.
-    claimed = db.session.execute(
+    claimed = _rowcount(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.state == AttemptState.in_progress)
         .values(state=AttemptState.submitted.value, submitted_at=at)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(attempt)
     if claimed != 1:
         return
