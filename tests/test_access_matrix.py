@@ -66,6 +66,18 @@ MATRIX = {
     ),
     "classes.assign": ("POST", "/classes/{classroom}/assignments", OWN_CLASS),
     "classes.results": ("GET", "/classes/{classroom}/assignments/{assignment}", OWN_CLASS),
+    "gradebook.gradebook": ("GET", "/classes/{classroom}/gradebook", OWN_CLASS),
+    "gradebook.score_rule": (
+        "POST",
+        "/classes/{classroom}/assignments/{assignment}/rule",
+        OWN_CLASS,
+    ),
+    "gradebook.attempt": ("GET", "/classes/{classroom}/attempts/{attempt}", OWN_CLASS),
+    "gradebook.override": (
+        "POST",
+        "/classes/{classroom}/attempts/{attempt}/responses/{response}/override",
+        OWN_CLASS,
+    ),
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
@@ -142,6 +154,7 @@ def world(matrix_app):
     db.session.commit()
     return {
         "attempt": attempt.id,
+        "response": attempt.responses[0].id,
         "progress": progress.id,
         "classroom": classroom.id,
         "membership": membership.id,

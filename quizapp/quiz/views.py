@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access, qtypes, visibility
 from ..extensions import db
+from ..gradebook.services import overrides_of
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from ..qtypes import InvalidAnswer
 from ..templating import current_locale
@@ -250,6 +251,7 @@ def result(attempt_id: int) -> str | HTTPResponse:
         responses=responses,
         passed=services.passed(attempt),
         show_answers=visibility.attempt_key_visible(attempt),
+        overrides=overrides_of(attempt),
     )
 
 

@@ -1,0 +1,146 @@
+"""Teachers' views of their classes' work. Every page is a GET without side effects; the two
+writes (a score override, an assignment's score rule) are POSTs with CSRF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as HTTPResponse
+
+from .. import access, visibility
+from ..classes.views import own_classroom
+from ..extensions import db
+from ..models import Assignment, Attempt, Classroom, Membership, Response
+from . import services
+from .forms import OverrideForm, ScoreRuleForm
+
+bp = Blueprint("gradebook", __name__)
+
+
+def _class_assignment(classroom: Classroom, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.classroom_id != classroom.id:
+        abort(404)
+    return assignment
+
+
+def _page_arg() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() else 1
+
+
+@bp.route("/classes/<int:classroom_id>/gradebook")
+@access.roles("teacher")
+def gradebook(classroom_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("dir") == "desc"
+    book = services.gradebook(classroom, sort, descending, _page_arg())
+    return render_template(
+        "gradebook/gradebook.html",
+        book=book,
+        classroom=classroom,
+        sort=sort,
+        descending=descending,
+        rule_form=ScoreRuleForm(formdata=None),
+    )
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/rule", methods=["POST"])
+@access.roles("teacher")
+def score_rule(classroom_id: int, assignment_id: int) -> HTTPResponse:
+    classroom = own_classroom(classroom_id)
+    assignment = _class_assignment(classroom, assignment_id)
+    form = ScoreRuleForm()
+    if not form.validate():
+        abort(400)
+    assignment.score_rule = form.rule.data
+    db.session.commit()
+    flash(_("Score rule saved."), "success")
+    return redirect(url_for("gradebook.gradebook", classroom_id=classroom.id))
+
+
+def _attempt_of(classroom: Classroom, attempt_id: int) -> Attempt:
+    attempt = services.class_attempt(classroom, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def attempt_page(
+    classroom: Classroom, attempt: Attempt, form: OverrideForm | None = None, failed: int = 0
+) -> str:
+    membership = db.session.scalar(
+        db.select(Membership).where(
+            Membership.classroom_id == classroom.id, Membership.user_id == attempt.user_id
+        )
+    )
+    return render_template(
+        "gradebook/attempt.html",
+        classroom=classroom,
+        attempt=attempt,
+        membership=membership,
+        rows=services.attempt_responses(attempt),
+        shown_key=visibility.attempt_key_visible(attempt),
+        form=form or OverrideForm(formdata=None),
+        failed=failed,
+    )
+
+
+@bp.route("/classes/<int:classroom_id>/attempts/<int:attempt_id>")
+@access.roles("teacher")
+def attempt(classroom_id: int, attempt_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    return attempt_page(classroom, _attempt_of(classroom, attempt_id))
+
+
+@bp.route(
+    "/classes/<int:classroom_id>/attempts/<int:attempt_id>/responses/<int:response_id>/override",
+    methods=["POST"],
+)
+@access.roles("teacher")
+def override(classroom_id: int, attempt_id: int, response_id: int) -> str | HTTPResponse | tuple:
+    classroom = own_classroom(classroom_id)
+    attempt = _attempt_of(classroom, attempt_id)
+    response = db.session.scalar(
+        db.select(Response)
+        .options(joinedload(Response.question))
+        .where(Response.id == response_id, Response.attempt_id == attempt.id)
+    )
+    if response is None:
+        abort(404)
+    form = OverrideForm()
+    if form.validate():
+        try:
+            services.override_score(
+                response, float(form.points.data), form.comment.data or "", current_user
+            )
+        except services.OverrideError as error:
+            db.session.rollback()
+            form.points.errors = [
+                _("An attempt in progress cannot be scored yet.")
+                if str(error) == "in progress"
+                else _(
+                    "Give between 0 and %(max)s points.",
+                    max=f"{response.question.points:g}",
+                )
+            ]
+        else:
+            db.session.commit()
+            flash(_("Score changed."), "success")
+            return redirect(
+                url_for("gradebook.attempt", classroom_id=classroom.id, attempt_id=attempt.id)
+                + f"#response-{response.id}"
+            )
+    return attempt_page(classroom, attempt, form, response.id), 422
+
+
+@bp.app_template_global()
+def rule_label(rule: str) -> str:
+    return {
+        "best": _("best attempt"),
+        "last": _("last attempt"),
+        "average": _("average of the attempts"),
+    }.get(rule, rule)
