@@ -78,6 +78,13 @@ MATRIX = {
         "/classes/{classroom}/attempts/{attempt}/responses/{response}/override",
         OWN_CLASS,
     ),
+    "gradebook.assignment_analysis": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/analysis",
+        OWN_CLASS,
+    ),
+    # any teacher: it counts only the attempts of their own classes
+    "gradebook.set_analysis": ("GET", "/teacher/sets/{set_id}/analysis", TEACHERS),
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
@@ -155,6 +162,7 @@ def world(matrix_app):
     return {
         "attempt": attempt.id,
         "response": attempt.responses[0].id,
+        "set_id": question_set.id,
         "progress": progress.id,
         "classroom": classroom.id,
         "membership": membership.id,

@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response as HTTPResponse
 from .. import access, visibility
 from ..classes.views import own_classroom
 from ..extensions import db
-from ..models import Assignment, Attempt, Classroom, Membership, Response
+from ..models import Assignment, Attempt, Classroom, Membership, QuestionSet, Response, Role
+from ..progress.charts import mastery_chart
+from . import analysis as analysis_services
 from . import services
 from .forms import OverrideForm, ScoreRuleForm
 
@@ -144,3 +146,46 @@ def rule_label(rule: str) -> str:
         "last": _("last attempt"),
         "average": _("average of the attempts"),
     }.get(rule, rule)
+
+
+def _analysis_page(analysis: analysis_services.Analysis, back: tuple[str, str]) -> str:
+    items = [i for i in analysis.items if i.attempts]
+    chart = (
+        mastery_chart(
+            [f"{i.position + 1}. {i.key}" for i in items],
+            [i.share_right * 100 for i in items],
+            "facility-caption",
+        )
+        if items
+        else None
+    )
+    return render_template("gradebook/analysis.html", analysis=analysis, chart=chart, back=back)
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/analysis")
+@access.roles("teacher")
+def assignment_analysis(classroom_id: int, assignment_id: int) -> str:
+    classroom = own_classroom(classroom_id)
+    assignment = _class_assignment(classroom, assignment_id)
+    analysis = analysis_services.analyse(
+        assignment.question_set, analysis_services.attempts_of_assignment(assignment)
+    )
+    back = (
+        url_for("classes.results", classroom_id=classroom.id, assignment_id=assignment.id),
+        classroom.name,
+    )
+    return _analysis_page(analysis, back)
+
+
+@bp.route("/teacher/sets/<int:set_id>/analysis")
+@access.roles("teacher")
+def set_analysis(set_id: int) -> str:
+    """A set across all of the teacher's classes (an admin: everyone's)."""
+    question_set = db.session.get(QuestionSet, set_id)
+    if question_set is None:
+        abort(404)
+    teacher_id = None if current_user.role == Role.admin else current_user.id
+    analysis = analysis_services.analyse(
+        question_set, analysis_services.attempts_of_set(question_set, teacher_id)
+    )
+    return _analysis_page(analysis, (url_for("teacher.bank"), _("Question bank")))
