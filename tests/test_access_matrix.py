@@ -85,6 +85,18 @@ MATRIX = {
     ),
     # any teacher: it counts only the attempts of their own classes
     "gradebook.set_analysis": ("GET", "/teacher/sets/{set_id}/analysis", TEACHERS),
+    "gradebook.export_gradebook": ("GET", "/classes/{classroom}/gradebook.xlsx", OWN_CLASS),
+    "gradebook.export_responses": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/responses.csv",
+        OWN_CLASS,
+    ),
+    "gradebook.export_analysis": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/analysis.xlsx",
+        OWN_CLASS,
+    ),
+    "gradebook.live": ("GET", "/classes/{classroom}/assignments/{assignment}/live", OWN_CLASS),
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),

@@ -173,8 +173,10 @@ def gradebook(
     descending: bool = False,
     page: int = 1,
     now: datetime | None = None,
+    per_page: int | None = PAGE_SIZE,
 ) -> Gradebook:
-    """One page of the class's gradebook: seven queries, whatever the number of students."""
+    """One page of the class's gradebook (every student: `per_page` None, for exports): seven
+    queries, whatever the number of students."""
     now = now or utcnow()
     assignments = list(
         db.session.scalars(
@@ -185,7 +187,7 @@ def gradebook(
         )
     )
     total = db.session.scalar(select(func.count()).where(Membership.classroom_id == classroom.id))
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // per_page)) if per_page else 1
     page = min(max(page, 1), pages)
     kind, sort_id = parse_sort(sort, {a.id for a in assignments})
     cells = cells_query(classroom.id).subquery("cells")
@@ -355,3 +357,131 @@ def override_score(
     attempt.score = attempt_score(attempt)
     db.session.flush()
     return override
+
+
+def responses_query(assignment: Assignment) -> Select[Any]:
+    """Every answer of the assignment's finished attempts, with its student and question."""
+    return (
+        select(
+            Membership.display_name,
+            Attempt.number,
+            Question,
+            Response.answer,
+            Response.score,
+            Response.points,
+            ScoreOverride.score,
+            Attempt.late,
+        )
+        .select_from(Response)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Question, Question.id == Response.question_id)
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == Attempt.user_id,
+                Membership.classroom_id == assignment.classroom_id,
+            ),
+        )
+        .outerjoin(ScoreOverride, ScoreOverride.response_id == Response.id)
+        .where(
+            Attempt.assignment_id == assignment.id,
+            Attempt.state.in_(FINISHED),
+            Attempt.practice.is_(False),
+        )
+        .order_by(Membership.display_key, Attempt.number, Response.position)
+    )
+
+
+# ---- an assignment in progress --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveStudent:
+    membership: Membership
+    state: str  # not_started, working, submitted
+    reached: int = 0  # questions answered so far, while working
+    score: float | None = None  # by the assignment's rule, once submitted
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    position: int
+    key: str
+    answered: int
+    share_right: float | None
+
+
+@dataclass(frozen=True)
+class Live:
+    students: list[LiveStudent]
+    questions: list[LiveQuestion]
+    average: float | None
+    total_questions: int
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.students if s.state == state)
+
+
+def live(assignment: Assignment) -> Live:
+    """Who has not started, who is working (and how far), who handed in; the running average
+    and each question's running share right (answers graded so far). Five queries."""
+    members = db.session.scalars(
+        select(Membership)
+        .where(Membership.classroom_id == assignment.classroom_id)
+        .order_by(Membership.display_key)
+    ).all()
+    cells = cells_query(assignment.classroom_id).subquery("cells")
+    scores = dict(
+        db.session.execute(
+            select(cells.c.user_id, cells.c.score).where(cells.c.assignment_id == assignment.id)
+        ).all()
+    )
+    reached = dict(
+        db.session.execute(
+            select(Attempt.user_id, func.count(Response.answered_at))
+            .join(Response, Response.attempt_id == Attempt.id)
+            .where(
+                Attempt.assignment_id == assignment.id,
+                Attempt.state == AttemptState.in_progress.value,
+            )
+            .group_by(Attempt.user_id)
+        ).all()
+    )
+    students = []
+    for m in members:
+        if m.user_id in reached:  # working again after a first hand-in counts as working
+            students.append(LiveStudent(m, "working", reached[m.user_id], scores.get(m.user_id)))
+        elif m.user_id in scores:
+            students.append(LiveStudent(m, "submitted", score=scores[m.user_id]))
+        else:
+            students.append(LiveStudent(m, "not_started"))
+    questions = [
+        LiveQuestion(position, key, answered, right)
+        for position, key, answered, right in db.session.execute(
+            select(
+                func.min(Question.position),
+                Question.key,
+                func.count(Response.score),
+                func.avg(
+                    case((Response.score >= 1 - 1e-9, 1.0), (Response.score.is_not(None), 0.0))
+                ),
+            )
+            .join(Response, Response.question_id == Question.id)
+            .join(Attempt, Attempt.id == Response.attempt_id)
+            .where(
+                Attempt.assignment_id == assignment.id,
+                Attempt.practice.is_(False),
+                Response.answered_at.is_not(None) | Attempt.state.in_(FINISHED),
+            )
+            .group_by(Question.key)
+            .order_by(func.min(Question.position))
+        )
+    ]
+    total = db.session.scalar(
+        select(func.count()).where(
+            Question.set_id == assignment.set_id, Question.is_current.is_(True)
+        )
+    )
+    values = [s for s in scores.values() if s is not None]
+    average = sum(values) / len(values) if values else None
+    return Live(students, questions, average, total or 0)

@@ -3,7 +3,20 @@ writes (a score override, an assignment's score rule) are POSTs with CSRF."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -14,8 +27,10 @@ from ..classes.views import own_classroom
 from ..extensions import db
 from ..models import Assignment, Attempt, Classroom, Membership, QuestionSet, Response, Role
 from ..progress.charts import mastery_chart
+from ..quiz.views import describe_answer
 from . import analysis as analysis_services
-from . import services
+from . import exports, services
+from .exports import Column
 from .forms import OverrideForm, ScoreRuleForm
 
 bp = Blueprint("gradebook", __name__)
@@ -148,7 +163,11 @@ def rule_label(rule: str) -> str:
     }.get(rule, rule)
 
 
-def _analysis_page(analysis: analysis_services.Analysis, back: tuple[str, str]) -> str:
+def _analysis_page(
+    analysis: analysis_services.Analysis,
+    back: tuple[str, str],
+    assignment: Assignment | None = None,
+) -> str:
     items = [i for i in analysis.items if i.attempts]
     chart = (
         mastery_chart(
@@ -159,7 +178,9 @@ def _analysis_page(analysis: analysis_services.Analysis, back: tuple[str, str]) 
         if items
         else None
     )
-    return render_template("gradebook/analysis.html", analysis=analysis, chart=chart, back=back)
+    return render_template(
+        "gradebook/analysis.html", analysis=analysis, chart=chart, back=back, assignment=assignment
+    )
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/analysis")
@@ -174,7 +195,7 @@ def assignment_analysis(classroom_id: int, assignment_id: int) -> str:
         url_for("classes.results", classroom_id=classroom.id, assignment_id=assignment.id),
         classroom.name,
     )
-    return _analysis_page(analysis, back)
+    return _analysis_page(analysis, back, assignment)
 
 
 @bp.route("/teacher/sets/<int:set_id>/analysis")
@@ -189,3 +210,149 @@ def set_analysis(set_id: int) -> str:
         question_set, analysis_services.attempts_of_set(question_set, teacher_id)
     )
     return _analysis_page(analysis, (url_for("teacher.bank"), _("Question bank")))
+
+
+# ---- exports: GETs that only read ------------------------------------------------------------
+
+FORMATS = ("csv", "xlsx")
+
+
+def _download(title: str, columns: list[Column], rows: list[list[Any]], name: str, fmt: str):
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(columns, rows), exports.CSV_TYPE
+    else:
+        body, mimetype = exports.to_xlsx(title, columns, rows), exports.XLSX_TYPE
+    return send_file(
+        io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0
+    )
+
+
+def _cell_value(cell: services.Cell) -> Any:
+    if cell.state == services.CellState.scored:
+        return cell.score
+    return cell_label(cell.state)
+
+
+@bp.app_template_global()
+def cell_label(state: str) -> str:
+    return {
+        "in_progress": _("in progress"),
+        "missed": _("missed"),
+        "upcoming": _("coming up"),
+        "not_started": _("not started"),
+    }.get(state, state)
+
+
+@bp.route("/classes/<int:classroom_id>/gradebook.<fmt>")
+@access.roles("teacher")
+def export_gradebook(classroom_id: int, fmt: str) -> Any:
+    if fmt not in FORMATS:
+        abort(404)
+    classroom = own_classroom(classroom_id)
+    book = services.gradebook(classroom, per_page=None)
+    columns = [Column(_("Student"))]
+    for a in book.assignments:
+        columns += [Column(a.question_set.title, "fraction"), Column(_("Late"))]
+    rows = []
+    for m in book.members:
+        row: list[Any] = [m.display_name]
+        for a in book.assignments:
+            cell = book.cell(m.user_id, a)
+            row += [_cell_value(cell), _("late") if cell.late else ""]
+        rows.append(row)
+    name = exports.file_name(classroom.name, _("gradebook"), extension=fmt, day=date.today())
+    return _download(_("Gradebook"), columns, rows, name, fmt)
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/responses.<fmt>")
+@access.roles("teacher")
+def export_responses(classroom_id: int, assignment_id: int, fmt: str) -> Any:
+    """One row per student, attempt and question of the assignment's finished attempts."""
+    if fmt not in FORMATS:
+        abort(404)
+    classroom = own_classroom(classroom_id)
+    assignment = _class_assignment(classroom, assignment_id)
+    columns = [
+        Column(_("Student")),
+        Column(_("Attempt"), "integer"),
+        Column(_("Question")),
+        Column(_("Answer")),
+        Column(_("Score"), "fraction"),
+        Column(_("Points"), "number"),
+        Column(_("Late")),
+    ]
+    rows = [
+        [
+            name,
+            number,
+            f"{question.position + 1}. {question.key}",
+            describe_answer(question, answer),
+            override if override is not None else score,
+            override * question.points if override is not None else points,
+            _("late") if late else "",
+        ]
+        for name, number, question, answer, score, points, override, late in db.session.execute(
+            services.responses_query(assignment)
+        )
+    ]
+    name = exports.file_name(
+        classroom.name, assignment.question_set.title, extension=fmt, day=date.today()
+    )
+    return _download(assignment.question_set.title, columns, rows, name, fmt)
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/analysis.<fmt>")
+@access.roles("teacher")
+def export_analysis(classroom_id: int, assignment_id: int, fmt: str) -> Any:
+    if fmt not in FORMATS:
+        abort(404)
+    classroom = own_classroom(classroom_id)
+    assignment = _class_assignment(classroom, assignment_id)
+    analysis = analysis_services.analyse(
+        assignment.question_set, analysis_services.attempts_of_assignment(assignment)
+    )
+    columns = [
+        Column(_("Question")),
+        Column(_("Attempts"), "integer"),
+        Column(_("Share right"), "fraction"),
+        Column(_("Mean score"), "fraction"),
+        Column(_("Discrimination"), "number"),
+        Column(_("Median time"), "number"),
+        Column(_("To look at")),
+    ]
+    rows = [
+        [
+            f"{i.position + 1}. {i.key}",
+            i.attempts,
+            i.share_right,
+            i.mean_score,
+            i.discrimination,
+            i.median_seconds,
+            " ".join(i.flags),
+        ]
+        for i in analysis.items
+    ]
+    name = exports.file_name(
+        classroom.name,
+        assignment.question_set.title,
+        _("analysis"),
+        extension=fmt,
+        day=date.today(),
+    )
+    return _download(_("Item analysis"), columns, rows, name, fmt)
+
+
+@bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/live")
+@access.roles("teacher")
+def live(classroom_id: int, assignment_id: int) -> str:
+    """The assignment while the class works on it; static/js/live.js refreshes it in place,
+    a reload does the same without JavaScript. `?projector=1`: large type for the board."""
+    classroom = own_classroom(classroom_id)
+    assignment = _class_assignment(classroom, assignment_id)
+    return render_template(
+        "gradebook/live.html",
+        classroom=classroom,
+        assignment=assignment,
+        live=services.live(assignment),
+        projector=request.args.get("projector") == "1",
+    )
