@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 from scratch import scratch_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
@@ -187,6 +187,11 @@ def run(database_url: str | None, sizes: list[int], repeat: int) -> dict[str, di
                 question_set = db.session.scalar(select(QuestionSet))
                 rng = random.Random(14)
                 built = {size: build_class(teacher, question_set, size, rng) for size in sizes}
+                # Statistics for the planner, as autovacuum gathers them on a server: without
+                # them PostgreSQL guesses one row per aggregate and loops (0.4 s at 3,000).
+                if db.engine.dialect.name == "postgresql":
+                    db.session.execute(text("ANALYZE"))
+                    db.session.commit()
             client = app.test_client()
             client.post("/auth/login", data={"username": "teacher", "password": PASSWORD})
             for size, (class_id, assignment_id) in built.items():

@@ -91,8 +91,9 @@ def _unscored_state(assignment: Assignment, now: datetime) -> str:
     return CellState.not_started
 
 
-def _ranked(classroom_id: int) -> Any:
-    """Every finished graded attempt of the class, ranked best-first and last-first."""
+def _ranked(classroom_id: int, assignment_id: int | None = None) -> Any:
+    """Every finished graded attempt of the class (or of one of its assignments), ranked
+    best-first and last-first."""
     fraction = Attempt.score / func.nullif(Attempt.max_score, 0)
     window = (Attempt.user_id, Attempt.assignment_id)
     return (
@@ -115,14 +116,15 @@ def _ranked(classroom_id: int) -> Any:
             Assignment.classroom_id == classroom_id,
             Attempt.state.in_(FINISHED),
             Attempt.practice.is_(False),
+            Attempt.assignment_id == assignment_id if assignment_id else True,
         )
         .subquery("ranked")
     )
 
 
-def cells_query(classroom_id: int) -> Select[Any]:
+def cells_query(classroom_id: int, assignment_id: int | None = None) -> Select[Any]:
     """One row per student and assignment with a finished attempt: the cell, by its rule."""
-    r = _ranked(classroom_id)
+    r = _ranked(classroom_id, assignment_id)
 
     def of(rank: Any, column: Any) -> Any:
         return func.max(case((rank == 1, column)))
@@ -194,12 +196,12 @@ def gradebook(
     members = select(Membership).where(Membership.classroom_id == classroom.id)
     name_order = Membership.display_key.desc() if descending else Membership.display_key
     if kind == "assignment":
-        members = members.outerjoin(
-            cells, and_(cells.c.user_id == Membership.user_id, cells.c.assignment_id == sort_id)
-        )
+        # Only the sorted assignment's cells: the sort reads one column, not the whole book.
+        sort_cells = cells_query(classroom.id, sort_id).subquery("sort_cells")
+        members = members.outerjoin(sort_cells, sort_cells.c.user_id == Membership.user_id)
         # Students without a score last whichever the direction: they are what is missing.
-        order = cells.c.score.desc() if descending else cells.c.score
-        members = members.order_by(cells.c.score.is_(None), order, Membership.display_key)
+        order = sort_cells.c.score.desc() if descending else sort_cells.c.score
+        members = members.order_by(sort_cells.c.score.is_(None), order, Membership.display_key)
     else:
         members = members.order_by(name_order)
     page_members = list(db.session.scalars(members.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
