@@ -48,10 +48,12 @@ from sqlalchemy import select, text
 
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
-from quizapp.classes import services as class_services
+from quizapp.classes.assignments import create_assignment
+from quizapp.classes.classrooms import create_classroom
+from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
 from quizapp.models import Attempt, QuestionSet, Response, utcnow
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts as quiz_attempts
 
 PASSWORD = "benchmark password"
 QUESTIONS = 5
@@ -296,16 +298,16 @@ def prepare(questions: Path, students: int) -> list[tuple[str, int]]:
     assert not sync_directory(questions).failed
     question_set = db.session.scalar(select(QuestionSet))
     teacher = create_user("teacher", PASSWORD, role="teacher")
-    classroom = class_services.create_classroom(teacher, "Crash", "Europe/Paris")
+    classroom = create_classroom(teacher, "Crash", "Europe/Paris")
     now = utcnow()
-    assignment = class_services.create_assignment(
+    assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     found = []
     for number in range(students):
         user = create_user(f"student{number}", PASSWORD)
-        class_services.join(classroom, user, f"Student {number}")
-        attempt = quiz_services.start_attempt(user, question_set, assignment=assignment)
+        join_class(classroom, user, f"Student {number}")
+        attempt = quiz_attempts.start_attempt(user, question_set, assignment=assignment)
         found.append((user.username, attempt.id))
     db.session.commit()
     for statement in TRIGGERS[db.engine.dialect.name]:

@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .classes.views import bp as classes_bp
+    from .gradebook.views import bp as gradebook_bp
     from .main.views import bp as main_bp
     from .progress.views import bp as progress_bp
     from .quiz.views import bp as quiz_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         account_bp,
         teacher_bp,
         admin_bp,
+        gradebook_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

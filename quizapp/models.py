@@ -340,6 +340,12 @@ class LatePolicy(enum.StrEnum):
     penalty = "penalty"
 
 
+class ScoreRule(enum.StrEnum):
+    best = "best"
+    last = "last"
+    average = "average"
+
+
 class Assignment(Model):
     """A question set given to a class between two dates, with optional overrides."""
 
@@ -355,6 +361,7 @@ class Assignment(Model):
             "feedback IS NULL OR feedback IN ('immediate', 'after_submit', 'after_due', 'never')",
             name="feedback_known",
         ),
+        CheckConstraint("score_rule IN ('best', 'last', 'average')", name="score_rule_known"),
         Index("ix_assignment_classroom_id_due_at", "classroom_id", "due_at"),
     )
 
@@ -368,6 +375,10 @@ class Assignment(Model):
     feedback: Mapped[str | None] = mapped_column(String(16))
     late_policy: Mapped[str] = mapped_column(String(16), default=LatePolicy.refuse.value)
     late_penalty: Mapped[float | None] = mapped_column(Float)  # percent of the score
+    # Which of a student's attempts makes the grade: best, last, or the average of all.
+    score_rule: Mapped[str] = mapped_column(
+        String(8), default=ScoreRule.best.value, server_default=ScoreRule.best.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
@@ -416,3 +427,29 @@ class QuestionProgress(Model):
     lapses: Mapped[int] = mapped_column(Integer, default=0)
 
     question_set: Mapped[QuestionSet] = relationship()
+
+
+class ScoreOverride(Model):
+    """A teacher's score for one answer, in place of the graded one.
+
+    Kept beside the response rather than written into it: regrading rewrites `Response.score`,
+    the override stays and still wins (`quiz.attempts.attempt_score` reads it).
+    """
+
+    __tablename__ = "score_override"
+    __table_args__ = (CheckConstraint("score >= 0 AND score <= 1", name="score_fraction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), unique=True
+    )
+    score: Mapped[float] = mapped_column(Float)  # fraction of the question's points
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # SET NULL: the override outlives the account of the teacher who made it.
+    by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    response: Mapped[Response] = relationship()
+    by: Mapped[User | None] = relationship()

@@ -38,7 +38,7 @@ from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptState, Classroom, Membership, QuestionSet, User, utcnow
 from quizapp.progress import services as progress_services
-from quizapp.quiz import services as quiz_services
+from quizapp.quiz import attempts as quiz_attempts
 
 PASSWORD = "correct horse battery"
 # After these, a visitor's session is not what it was: log the visitor in again.
@@ -198,7 +198,7 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
     assignment = create_assignment(
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=30)
     )
-    attempt = quiz_services.start_attempt(users["student"], question_set, assignment=assignment)
+    attempt = quiz_attempts.start_attempt(users["student"], question_set, assignment=assignment)
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )
@@ -272,7 +272,7 @@ def restore_world(world: dict[str, Any]) -> set[str]:
     world["assignment_id"] = assignment.id
     attempt = db.session.get(Attempt, world["attempt_id"])
     if attempt is None or attempt.state != AttemptState.in_progress:
-        attempt = quiz_services.start_attempt(student, question_set, assignment=assignment)
+        attempt = quiz_attempts.start_attempt(student, question_set, assignment=assignment)
         world["attempt_id"] = attempt.id
     db.session.commit()
     return relogin

@@ -68,6 +68,37 @@ MATRIX = {
     ),
     "classes.assign": ("POST", "/classes/{classroom}/assignments", OWN_CLASS),
     "classes.results": ("GET", "/classes/{classroom}/assignments/{assignment}", OWN_CLASS),
+    "gradebook.gradebook": ("GET", "/classes/{classroom}/gradebook", OWN_CLASS),
+    "gradebook.score_rule": (
+        "POST",
+        "/classes/{classroom}/assignments/{assignment}/rule",
+        OWN_CLASS,
+    ),
+    "gradebook.attempt": ("GET", "/classes/{classroom}/attempts/{attempt}", OWN_CLASS),
+    "gradebook.override": (
+        "POST",
+        "/classes/{classroom}/attempts/{attempt}/responses/{response}/override",
+        OWN_CLASS,
+    ),
+    "gradebook.assignment_analysis": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/analysis",
+        OWN_CLASS,
+    ),
+    # any teacher: it counts only the attempts of their own classes
+    "gradebook.set_analysis": ("GET", "/teacher/sets/{set_id}/analysis", TEACHERS),
+    "gradebook.export_gradebook": ("GET", "/classes/{classroom}/gradebook.xlsx", OWN_CLASS),
+    "gradebook.export_responses": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/responses.csv",
+        OWN_CLASS,
+    ),
+    "gradebook.export_analysis": (
+        "GET",
+        "/classes/{classroom}/assignments/{assignment}/analysis.xlsx",
+        OWN_CLASS,
+    ),
+    "gradebook.live": ("GET", "/classes/{classroom}/assignments/{assignment}/live", OWN_CLASS),
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
@@ -144,6 +175,8 @@ def world(matrix_app):
     db.session.commit()
     return {
         "attempt": attempt.id,
+        "response": attempt.responses[0].id,
+        "set_id": question_set.id,
         "progress": progress.id,
         "classroom": classroom.id,
         "membership": membership.id,

@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db
+from quizapp.gradebook.services import override_score
 from quizapp.models import Attempt, Question, Response, User, utcnow
 from quizapp.quiz import attempts
 
@@ -76,6 +77,8 @@ def fill_with_data(questions: Path) -> None:
     for response in attempt.responses:
         attempts.save_answer(attempt, response, ANSWERS[response.question.type])
     attempts.submit(attempt, now=utcnow() + timedelta(minutes=5))
+    teacher = attempt.assignment.classroom.teacher if attempt.assignment else student
+    override_score(attempt.responses[0], 0.5, "Partly right: «gpt»", teacher)
     second = attempts.start_attempt(student, attempt.question_set, assignment=None)
     attempts.save_answer(second, second.responses[0], 0)
     db.session.commit()

@@ -171,3 +171,29 @@ def _check_valid_questions(data: dict[str, Any], base: Path) -> Iterator[Problem
     source = data.get("source")
     if isinstance(source, dict) and isinstance(source.get("file"), str):
         yield from check_quotes(source["file"], valid, base)
+
+
+def question_lines(path: Path) -> dict[str, int]:
+    """The line of each question's `id` in a question file (1-based); empty if unreadable.
+
+    For messages that send a teacher to the YAML to fix a question (item analysis flags)."""
+    report = FileReport(path=path, display=str(path))
+    text = _text(path, report)
+    root = _parse(text, report) if text is not None else None
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    questions = next(
+        (v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "questions"),
+        None,
+    )
+    if not isinstance(questions, yaml.SequenceNode):
+        return {}
+    lines: dict[str, int] = {}
+    for i, item in enumerate(questions.value):
+        mark = locate(root, ("questions", i, "id"))
+        id_node = next(
+            (v for k, v in getattr(item, "value", []) if getattr(k, "value", None) == "id"), None
+        )
+        if isinstance(id_node, yaml.ScalarNode):
+            lines[id_node.value] = mark.line + 1
+    return lines

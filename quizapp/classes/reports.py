@@ -29,6 +29,7 @@ class ResultRow:
     best: float | None
     attempts: int
     late: bool
+    best_attempt: int | None = None  # the attempt the best score comes from
 
 
 def assignment_results(assignment: Assignment, now: datetime | None = None) -> list[ResultRow]:
@@ -41,22 +42,27 @@ def assignment_results(assignment: Assignment, now: datetime | None = None) -> l
     ).all()
     rows = db.session.execute(
         select(
-            Attempt.user_id, Attempt.state, Attempt.score, Attempt.max_score, Attempt.late
+            Attempt.user_id,
+            Attempt.state,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.late,
+            Attempt.id,
         ).where(Attempt.assignment_id == assignment.id)
     ).all()
     by_user: dict[int, list[Any]] = {}
-    for user_id, state, score, max_score, late in rows:
-        entry = by_user.setdefault(user_id, [None, 0, False])
+    for user_id, state, score, max_score, late, attempt_id in rows:
+        entry = by_user.setdefault(user_id, [None, 0, False, None])
         if state in (AttemptState.graded, AttemptState.expired):
             entry[1] += 1
             entry[2] = entry[2] or late
-            if max_score:
-                entry[0] = max(entry[0] or 0.0, (score or 0) / max_score)
+            if max_score and (entry[0] is None or (score or 0) / max_score > entry[0]):
+                entry[0], entry[3] = (score or 0) / max_score, attempt_id
     results = []
     for member in members:
-        best, count, late = by_user.get(member.user_id, [None, 0, False])
+        best, count, late, best_attempt = by_user.get(member.user_id, [None, 0, False, None])
         status = assignment_status(assignment, count > 0, now)
-        results.append(ResultRow(member, status, best, count, late))
+        results.append(ResultRow(member, status, best, count, late, best_attempt))
     return results
 
 

@@ -38,6 +38,7 @@ from ..models import (
     Question,
     QuestionSet,
     Response,
+    ScoreOverride,
     User,
     utcnow,
 )
@@ -318,9 +319,35 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
     db.session.flush()
 
 
+def overrides_of(attempt: Attempt) -> dict[int, ScoreOverride]:
+    """The overrides of an attempt's answers, by response id (for the student's result)."""
+    return {
+        o.response_id: o
+        for o in db.session.scalars(
+            select(ScoreOverride)
+            .join(Response, Response.id == ScoreOverride.response_id)
+            .where(Response.attempt_id == attempt.id)
+        )
+    }
+
+
 def attempt_score(attempt: Attempt) -> float:
-    """The points of the attempt's responses, less its late penalty."""
-    total = sum(r.points or 0.0 for r in attempt.responses)
+    """The points of the attempt's responses, less its late penalty; a teacher's override
+    (`ScoreOverride`) stands in for the graded score of its answer, through any regrading."""
+    # Without autoflush: the grades pending in the session do not touch overrides, and are
+    # written once, at the end of the request.
+    with db.session.no_autoflush:
+        overrides = dict(
+            db.session.execute(
+                select(ScoreOverride.response_id, ScoreOverride.score)
+                .join(Response, Response.id == ScoreOverride.response_id)
+                .where(Response.attempt_id == attempt.id)
+            ).all()
+        )
+    total = sum(
+        overrides[r.id] * r.question.points if r.id in overrides else (r.points or 0.0)
+        for r in attempt.responses
+    )
     return round(total * (1 - attempt.penalty), 6)
 
 

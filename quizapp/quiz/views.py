@@ -252,6 +252,7 @@ def result(attempt_id: int) -> str | HTTPResponse:
         responses=responses,
         passed=attempts.passed(attempt),
         show_answers=visibility.attempt_key_visible(attempt),
+        overrides=attempts.overrides_of(attempt),
     )
 
 
