@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,26 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .enums import (
+    AttemptState,
+    FeedbackMode,
+    LatePolicy,
+    Role,
+    ScoreRule,
+    SetStatus,
+    sql_list,
+)
 from .extensions import db
 from .qtypes import QUESTION_TYPES
+
+__all__ = [  # the enumerations are the models' vocabulary: importable from here too
+    "AttemptState",
+    "FeedbackMode",
+    "LatePolicy",
+    "Role",
+    "ScoreRule",
+    "SetStatus",
+]
 
 if TYPE_CHECKING:
     # What Flask-SQLAlchemy builds `db.Model` from, as type checkers can see it.
@@ -61,17 +78,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Role(enum.StrEnum):
-    student = "student"
-    teacher = "teacher"
-    admin = "admin"
-
-
 class User(UserMixin, Model):
     __tablename__ = "user"
-    __table_args__ = (
-        CheckConstraint("role IN ('student', 'teacher', 'admin')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint(f"role IN ({sql_list(Role)})", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored folded (`auth.services.normalize_username`), so that its unique index is also the
@@ -113,7 +122,7 @@ class QuestionSet(Model):
 
     __tablename__ = "question_set"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'retired')", name="status_known"),
+        CheckConstraint(f"status IN ({sql_list(SetStatus)})", name="status_known"),
         Index("ix_question_set_status_language", "status", "language"),
     )
 
@@ -129,7 +138,7 @@ class QuestionSet(Model):
     topics: Mapped[dict[str, str] | None] = mapped_column(JSONType, default=dict)
     path: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=SetStatus.active.value)
     # Errors of the last load that failed; the last good version stays live meanwhile.
     load_error: Mapped[str | None] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -146,9 +155,7 @@ class Question(Model):
     __table_args__ = (
         UniqueConstraint("set_id", "key", "version"),
         CheckConstraint("points >= 0", name="points_not_negative"),
-        CheckConstraint(
-            f"type IN ({', '.join(repr(name) for name in QUESTION_TYPES)})", name="type_known"
-        ),
+        CheckConstraint(f"type IN ({sql_list(QUESTION_TYPES)})", name="type_known"),
         Index("ix_question_set_id_is_current", "set_id", "is_current"),
         # One live version per question, whatever writes the rows (sync, a script, a race).
         Index(
@@ -181,20 +188,11 @@ class Question(Model):
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
 
 
-class AttemptState(enum.StrEnum):
-    in_progress = "in_progress"
-    submitted = "submitted"
-    graded = "graded"
-    expired = "expired"
-
-
 class Attempt(Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("user_id", "set_id", "number"),
-        CheckConstraint(
-            "state IN ('in_progress', 'submitted', 'graded', 'expired')", name="state_known"
-        ),
+        CheckConstraint(f"state IN ({sql_list(AttemptState)})", name="state_known"),
         # At most one attempt in progress per student and set (self-study) or per student and
         # assignment, whatever the race: two tabs or a double click cannot start a second one.
         Index(
@@ -334,34 +332,22 @@ class Membership(Model):
     user: Mapped[User] = relationship()
 
 
-class LatePolicy(enum.StrEnum):
-    refuse = "refuse"
-    accept = "accept"
-    penalty = "penalty"
-
-
-class ScoreRule(enum.StrEnum):
-    best = "best"
-    last = "last"
-    average = "average"
-
-
 class Assignment(Model):
     """A question set given to a class between two dates, with optional overrides."""
 
     __tablename__ = "assignment"
     __table_args__ = (
         CheckConstraint("due_at > opens_at", name="due_after_opening"),
-        CheckConstraint("late_policy IN ('refuse', 'accept', 'penalty')", name="late_policy_known"),
+        CheckConstraint(f"late_policy IN ({sql_list(LatePolicy)})", name="late_policy_known"),
         CheckConstraint(
             "late_penalty IS NULL OR (late_penalty >= 0 AND late_penalty <= 100)",
             name="late_penalty_percent",
         ),
         CheckConstraint(
-            "feedback IS NULL OR feedback IN ('immediate', 'after_submit', 'after_due', 'never')",
+            f"feedback IS NULL OR feedback IN ({sql_list(FeedbackMode)})",
             name="feedback_known",
         ),
-        CheckConstraint("score_rule IN ('best', 'last', 'average')", name="score_rule_known"),
+        CheckConstraint(f"score_rule IN ({sql_list(ScoreRule)})", name="score_rule_known"),
         Index("ix_assignment_classroom_id_due_at", "classroom_id", "due_at"),
     )
 

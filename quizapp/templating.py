@@ -19,6 +19,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 
 from . import qtypes
+from .enums import AttemptState, Role, SetStatus
 from .markup import markdown, markdown_inline, web_url
 from .models import QuestionSet, utcnow
 
@@ -143,6 +144,10 @@ def init_app(app: Flask) -> None:
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(
+        # The enumerations, so that templates compare with them rather than with literals.
+        AttemptState=AttemptState,
+        Role=Role,
+        SetStatus=SetStatus,
         current_locale=current_locale,
         qtype=qtypes.get,
         source_language=source_language,

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .enums import FeedbackMode, SetVisibility
 from .extensions import db
 from .models import (
     Assignment,
@@ -50,10 +51,10 @@ def hides(assignment: Assignment, finished: bool, now: datetime) -> bool:
     """Whether this assignment keeps the key of its set from this student now."""
     if not pending(assignment, finished, now):
         return False
-    mode = assignment.settings().get("feedback", "immediate")
+    mode = assignment.settings().get("feedback", FeedbackMode.immediate)
     # `immediate` and `after_submit` show the key once the student has handed the work in;
     # `after_due` only once nothing can count any more, `never` never.
-    return not (finished and mode in {"immediate", "after_submit"})
+    return not (finished and mode in {FeedbackMode.immediate, FeedbackMode.after_submit})
 
 
 def hiding_assignments(
@@ -120,12 +121,12 @@ def answers_visible_from(attempt: Attempt) -> datetime | None:
     `after_due` opens at the due date only when late work is refused: while late answers can
     still count, the key stays hidden (and assignments refuse that combination anyway).
     """
-    mode = settings_of(attempt).get("feedback", "immediate")
-    if mode in {"immediate", "after_submit"}:
+    mode = settings_of(attempt).get("feedback", FeedbackMode.immediate)
+    if mode in {FeedbackMode.immediate, FeedbackMode.after_submit}:
         return attempt.submitted_at or attempt.started_at
     assignment = attempt.assignment
     if (
-        mode == "after_due"
+        mode == FeedbackMode.after_due
         and assignment is not None
         and assignment.late_policy == LatePolicy.refuse
     ):
@@ -143,7 +144,10 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
 
 def is_locked(attempt: Attempt, response: Response) -> bool:
     """With immediate feedback, an answered question is shown its key and cannot change."""
-    return settings_of(attempt).get("feedback") == "immediate" and response.answered_at is not None
+    return (
+        settings_of(attempt).get("feedback") == FeedbackMode.immediate
+        and response.answered_at is not None
+    )
 
 
 def attempt_key_visible(
@@ -174,6 +178,8 @@ def listed(question_set: QuestionSet, user: User) -> bool:
     A set with `visibility: assigned` is taken only through assignments (and practised once
     they close); teachers and administrators still see it, to preview and assign it.
     """
-    if (question_set.settings or {}).get("visibility", "public") == "public":
+    if (question_set.settings or {}).get(
+        "visibility", SetVisibility.public
+    ) == SetVisibility.public:
         return True
     return user.role in (Role.teacher, Role.admin)

@@ -32,7 +32,7 @@ class RoleForm(FlaskForm):
 
 
 @bp.route("/users")
-@access.roles("admin")
+@access.roles(Role.admin)
 def users() -> str:
     search = (request.args.get("q") or "").strip()
     query = select(User).order_by(User.role, User.username)
@@ -51,7 +51,7 @@ def users() -> str:
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
-@access.roles("admin")
+@access.roles(Role.admin)
 def set_role(user_id: int) -> HTTPResponse:
     user = db.get_or_404(User, user_id)
     form = RoleForm()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from .. import qtypes
+from ..enums import FeedbackMode
 from ..qtypes.choices import Choice
 from ..qtypes.model import (
     Bool,
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 QUESTION_TYPES = qtypes.QUESTION_TYPES
-FEEDBACK_MODES = ("immediate", "after_submit", "after_due", "never")
+FEEDBACK_MODES = tuple(FeedbackMode)
 
 
 def _duration_seconds(value: Any) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..enums import SetStatus
 from ..extensions import db
 from ..models import Question, QuestionSet, Response, utcnow
 from .diagnostics import Diagnostic, FileReport
@@ -106,13 +107,13 @@ def sync_directory(directory: Path, *, log_failures: bool = True) -> SyncReport:
             log.info("loaded %s: %d question%s", relative, count, "" if count == 1 else "s")
     loaded_paths = set(claimed.values())
     for question_set in db.session.scalars(
-        select(QuestionSet).where(QuestionSet.status == "active")
+        select(QuestionSet).where(QuestionSet.status == SetStatus.active)
     ):
         gone = question_set.path not in seen_paths
         # A file that now loads under another id no longer defines this set.
         renamed = question_set.path in loaded_paths and claimed.get(question_set.slug) is None
         if gone or renamed:
-            question_set.status = "retired"
+            question_set.status = SetStatus.retired.value
             report.retired_sets.append(question_set.slug)
     return report
 
@@ -154,7 +155,7 @@ def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> Que
     if (
         question_set is not None
         and question_set.content_hash == file_report.content_hash
-        and question_set.status == "active"
+        and question_set.status == SetStatus.active
         and question_set.path == relative
     ):
         question_set.load_error = None
@@ -175,7 +176,7 @@ def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> Que
     question_set.topics = dict(model.topics)
     question_set.path = relative
     question_set.content_hash = file_report.content_hash
-    question_set.status = "active"
+    question_set.status = SetStatus.active.value
     question_set.load_error = None
     question_set.loaded_at = utcnow()
     db.session.flush()

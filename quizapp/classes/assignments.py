@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -51,7 +52,7 @@ def create_assignment(
     if late_policy == LatePolicy.penalty and late_penalty is None:
         raise ClassError(_l("Give the penalty for late work, in percent."))
     effective_feedback = feedback or (question_set.settings or {}).get("feedback")
-    if effective_feedback == "after_due" and late_policy != LatePolicy.refuse:
+    if effective_feedback == FeedbackMode.after_due and late_policy != LatePolicy.refuse:
         # The key would show at the due date while late answers can still be graded.
         raise ClassError(
             _l(
@@ -78,7 +79,7 @@ def create_assignment(
 def assignable_set(set_id: int) -> QuestionSet | None:
     """The question set a class may be given, or None: only active sets are assigned."""
     question_set = db.session.get(QuestionSet, set_id)
-    if question_set is None or question_set.status != "active":
+    if question_set is None or question_set.status != SetStatus.active:
         return None
     return question_set
 

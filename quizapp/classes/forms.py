@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import confirm_field, new_password_field
+from ..enums import FeedbackMode, LatePolicy, SetStatus
 from .classrooms import valid_timezone
 
 COMMON_TIMEZONES = [
@@ -115,7 +116,9 @@ def _set_choices() -> list[SelectChoice]:
     from ..models import QuestionSet
 
     sets = db.session.scalars(
-        select(QuestionSet).where(QuestionSet.status == "active").order_by(QuestionSet.title)
+        select(QuestionSet)
+        .where(QuestionSet.status == SetStatus.active)
+        .order_by(QuestionSet.title)
     )
     return [SelectChoice(str(s.id), f"{s.title} ({s.language})") for s in sets]
 
@@ -144,11 +147,11 @@ class AssignmentForm(FlaskForm):
     late_policy = SelectField(
         _l("Late work"),
         choices=[
-            SelectChoice("refuse", _l("refused after the due date")),
-            SelectChoice("accept", _l("accepted, marked late")),
-            SelectChoice("penalty", _l("accepted with a penalty")),
+            SelectChoice(LatePolicy.refuse.value, _l("refused after the due date")),
+            SelectChoice(LatePolicy.accept.value, _l("accepted, marked late")),
+            SelectChoice(LatePolicy.penalty.value, _l("accepted with a penalty")),
         ],
-        default="refuse",
+        default=LatePolicy.refuse.value,
     )
     late_penalty = FiniteDecimalField(
         _l("Penalty for late work (%)"),
@@ -169,10 +172,10 @@ class AssignmentForm(FlaskForm):
         _l("Feedback"),
         choices=[
             SelectChoice("", _l("as the question set says")),
-            SelectChoice("immediate", _l("after each question")),
-            SelectChoice("after_submit", _l("after submitting")),
-            SelectChoice("after_due", _l("after the due date")),
-            SelectChoice("never", _l("never")),
+            SelectChoice(FeedbackMode.immediate.value, _l("after each question")),
+            SelectChoice(FeedbackMode.after_submit.value, _l("after submitting")),
+            SelectChoice(FeedbackMode.after_due.value, _l("after the due date")),
+            SelectChoice(FeedbackMode.never.value, _l("never")),
         ],
         default="",
     )
@@ -187,7 +190,7 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(_l("The due date must come after the opening date."))
 
     def validate_late_penalty(self, field: DecimalField) -> None:
-        if self.late_policy.data == "penalty" and field.data is None:
+        if self.late_policy.data == LatePolicy.penalty and field.data is None:
             raise ValidationError(_l("Give the penalty for late work, in percent."))
 
 

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access
 from ..auth import throttle
+from ..enums import Role
 from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, utcnow
 from ..quiz import attempts as quiz_attempts
@@ -66,7 +67,7 @@ def _editable(classroom: Classroom) -> None:
 
 
 @bp.route("/classes", methods=["GET", "POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def index() -> str | HTTPResponse | tuple[str, int]:
     form = ClassroomForm()
     if form.validate_on_submit():
@@ -84,7 +85,7 @@ def index() -> str | HTTPResponse | tuple[str, int]:
 
 
 @bp.route("/classes/<int:classroom_id>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def detail(classroom_id: int) -> str:
     # Students with their accounts and assignments with their sets, one query each: the page
     # costs the same for 3 students or 30.
@@ -115,7 +116,7 @@ def detail_page(classroom: Classroom, assignment_form: AssignmentForm | None = N
 
 
 @bp.route("/classes/<int:classroom_id>/qr.svg")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def qr_code(classroom_id: int) -> Response:
     classroom = own_classroom(classroom_id)
     url = url_for("classes.join", code=classroom.join_code, _external=True)
@@ -129,7 +130,7 @@ def qr_code(classroom_id: int) -> Response:
 
 
 @bp.route("/classes/<int:classroom_id>/code", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def renew_code(classroom_id: int) -> HTTPResponse:
     classroom = own_classroom(classroom_id)
     _editable(classroom)
@@ -147,7 +148,7 @@ def renew_code(classroom_id: int) -> HTTPResponse:
 
 
 @bp.route("/classes/<int:classroom_id>/archive", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def archive(classroom_id: int) -> HTTPResponse:
     classroom = own_classroom(classroom_id)
     if not ArchiveForm().validate():
@@ -160,7 +161,7 @@ def archive(classroom_id: int) -> HTTPResponse:
 
 
 @bp.route("/classes/<int:classroom_id>/roster", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def roster(classroom_id: int) -> str | tuple[str, int]:
     classroom = own_classroom(classroom_id)
     _editable(classroom)
@@ -188,7 +189,7 @@ def roster(classroom_id: int) -> str | tuple[str, int]:
 
 
 @bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/password", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def reset_password(classroom_id: int, membership_id: int) -> str:
     classroom = own_classroom(classroom_id)
     membership = accounts.managed_student(classroom, membership_id)
@@ -202,7 +203,7 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
 
 
 @bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/unlock", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
     """Let a student who mistyped their password too often try again at once."""
     classroom = own_classroom(classroom_id)
@@ -217,7 +218,7 @@ def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
 
 
 @bp.route("/classes/<int:classroom_id>/cards", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def new_cards(classroom_id: int) -> str | HTTPResponse:
     """New passwords for every student of the class, on a fresh sheet of login cards: the
     way back when the printed sheet is lost (passwords are never shown twice)."""
@@ -232,7 +233,7 @@ def new_cards(classroom_id: int) -> str | HTTPResponse:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
     classroom = own_classroom(classroom_id)
     _editable(classroom)
@@ -265,7 +266,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def results(classroom_id: int, assignment_id: int) -> str:
     classroom = own_classroom(classroom_id)
     assignment = assignment_service.class_assignment(classroom, assignment_id)

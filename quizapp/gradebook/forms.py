@@ -6,6 +6,8 @@ from wtforms import DecimalField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from ..enums import ScoreRule
+
 
 class OverrideForm(FlaskForm):
     """A teacher's score for one answer; the view checks it against the question's points."""
@@ -19,9 +21,9 @@ class ScoreRuleForm(FlaskForm):
     rule = SelectField(
         _l("Score kept"),
         choices=[
-            SelectChoice("best", _l("Best attempt")),
-            SelectChoice("last", _l("Last attempt")),
-            SelectChoice("average", _l("Average of the attempts")),
+            SelectChoice(ScoreRule.best.value, _l("Best attempt")),
+            SelectChoice(ScoreRule.last.value, _l("Last attempt")),
+            SelectChoice(ScoreRule.average.value, _l("Average of the attempts")),
         ],
     )
     submit = SubmitField(_l("Save"))

@@ -9,6 +9,7 @@ the gradebook shows `PAGE_SIZE` students at a time.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,7 @@ PAGE_SIZE = 100
 FINISHED = (AttemptState.graded.value, AttemptState.expired.value)
 
 
-class CellState:
+class CellState(enum.StrEnum):
     scored = "scored"
     in_progress = "in_progress"
     not_started = "not_started"

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access, visibility
 from ..classes.views import own_classroom
+from ..enums import ScoreRule
 from ..extensions import db
 from ..models import Assignment, Attempt, Classroom, Membership, QuestionSet, Response, Role
 from ..progress.charts import mastery_chart
@@ -49,7 +50,7 @@ def _page_arg() -> int:
 
 
 @bp.route("/classes/<int:classroom_id>/gradebook")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def gradebook(classroom_id: int) -> str:
     classroom = own_classroom(classroom_id)
     sort = request.args.get("sort", "name")
@@ -66,7 +67,7 @@ def gradebook(classroom_id: int) -> str:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/rule", methods=["POST"])
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def score_rule(classroom_id: int, assignment_id: int) -> HTTPResponse:
     classroom = own_classroom(classroom_id)
     assignment = _class_assignment(classroom, assignment_id)
@@ -107,7 +108,7 @@ def attempt_page(
 
 
 @bp.route("/classes/<int:classroom_id>/attempts/<int:attempt_id>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def attempt(classroom_id: int, attempt_id: int) -> str:
     classroom = own_classroom(classroom_id)
     return attempt_page(classroom, _attempt_of(classroom, attempt_id))
@@ -117,7 +118,7 @@ def attempt(classroom_id: int, attempt_id: int) -> str:
     "/classes/<int:classroom_id>/attempts/<int:attempt_id>/responses/<int:response_id>/override",
     methods=["POST"],
 )
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def override(classroom_id: int, attempt_id: int, response_id: int) -> str | HTTPResponse | tuple:
     classroom = own_classroom(classroom_id)
     attempt = _attempt_of(classroom, attempt_id)
@@ -156,11 +157,12 @@ def override(classroom_id: int, attempt_id: int, response_id: int) -> str | HTTP
 
 @bp.app_template_global()
 def rule_label(rule: str) -> str:
-    return {
-        "best": _("best attempt"),
-        "last": _("last attempt"),
-        "average": _("average of the attempts"),
-    }.get(rule, rule)
+    labels: dict[str, str] = {
+        ScoreRule.best: _("best attempt"),
+        ScoreRule.last: _("last attempt"),
+        ScoreRule.average: _("average of the attempts"),
+    }
+    return labels.get(rule, rule)
 
 
 def _analysis_page(
@@ -184,7 +186,7 @@ def _analysis_page(
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/analysis")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def assignment_analysis(classroom_id: int, assignment_id: int) -> str:
     classroom = own_classroom(classroom_id)
     assignment = _class_assignment(classroom, assignment_id)
@@ -199,7 +201,7 @@ def assignment_analysis(classroom_id: int, assignment_id: int) -> str:
 
 
 @bp.route("/teacher/sets/<int:set_id>/analysis")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def set_analysis(set_id: int) -> str:
     """A set across all of the teacher's classes (an admin: everyone's)."""
     question_set = db.session.get(QuestionSet, set_id)
@@ -244,7 +246,7 @@ def cell_label(state: str) -> str:
 
 
 @bp.route("/classes/<int:classroom_id>/gradebook.<fmt>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def export_gradebook(classroom_id: int, fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
@@ -265,7 +267,7 @@ def export_gradebook(classroom_id: int, fmt: str) -> Any:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/responses.<fmt>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def export_responses(classroom_id: int, assignment_id: int, fmt: str) -> Any:
     """One row per student, attempt and question of the assignment's finished attempts."""
     if fmt not in FORMATS:
@@ -302,7 +304,7 @@ def export_responses(classroom_id: int, assignment_id: int, fmt: str) -> Any:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/analysis.<fmt>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def export_analysis(classroom_id: int, assignment_id: int, fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
@@ -343,7 +345,7 @@ def export_analysis(classroom_id: int, assignment_id: int, fmt: str) -> Any:
 
 
 @bp.route("/classes/<int:classroom_id>/assignments/<int:assignment_id>/live")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def live(classroom_id: int, assignment_id: int) -> str:
     """The assignment while the class works on it; static/js/live.js refreshes it in place,
     a reload does the same without JavaScript. `?projector=1`: large type for the board."""

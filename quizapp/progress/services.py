@@ -18,6 +18,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Table, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 
+from ..enums import SetStatus
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -196,7 +197,7 @@ def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgres
         .where(
             QuestionProgress.user_id == user_id,
             QuestionProgress.due <= now,
-            QuestionSet.status == "active",
+            QuestionSet.status == SetStatus.active,
             _not_hidden(user_id, now),
         )
         .order_by(QuestionProgress.due, QuestionProgress.id)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from .. import access
 from ..classes.assignments import student_assignments
 from ..classes.views import member_assignment, own_classroom
+from ..enums import Role
 from ..extensions import db
 from ..models import Classroom, Membership, QuestionProgress, User, utcnow
 from ..models import Response as QuizResponse
@@ -70,7 +71,7 @@ def dashboard() -> str:
 
 
 @bp.route("/classes/<int:classroom_id>/students/<int:user_id>")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def student(classroom_id: int, user_id: int) -> str:
     classroom = own_classroom(classroom_id)
     membership = db.session.scalar(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import qtypes
+from ..enums import FeedbackMode
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -225,7 +226,7 @@ def save_answer(
         raise AttemptClosed(ANSWER_TOO_LATE)
     if is_locked(attempt, response):
         raise AnswerLocked(_l("You have already answered this question."))
-    immediate = settings_of(attempt).get("feedback") == "immediate"
+    immediate = settings_of(attempt).get("feedback") == FeedbackMode.immediate
     if answer is None and response.answer is None:
         return False
     _hold_in_progress(attempt)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import visibility
+from ..enums import SetStatus
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -56,7 +57,11 @@ def catalogue(
     user: User, language: str | None = None, tag: str | None = None
 ) -> list[CatalogueEntry]:
     """Active sets with their size and the user's standing: three queries, whatever the size."""
-    query = select(QuestionSet).where(QuestionSet.status == "active").order_by(QuestionSet.title)
+    query = (
+        select(QuestionSet)
+        .where(QuestionSet.status == SetStatus.active)
+        .order_by(QuestionSet.title)
+    )
     if language:
         query = query.where(QuestionSet.language == language)
     sets = [s for s in db.session.scalars(query) if not tag or tag in (s.tags or [])]
@@ -168,7 +173,9 @@ def topic_labels(locale: str) -> dict[str, str]:
     """
     language = locale.split("_")[0].split("-")[0].lower()
     rows = db.session.execute(
-        select(QuestionSet.language, QuestionSet.topics).where(QuestionSet.status == "active")
+        select(QuestionSet.language, QuestionSet.topics).where(
+            QuestionSet.status == SetStatus.active
+        )
     ).all()
     labels: dict[str, str] = {}
     # Sets in other languages first, so that the reader's own language overwrites them.

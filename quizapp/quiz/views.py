@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access, qtypes, visibility
+from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
 from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
 from ..qtypes import InvalidAnswer
@@ -67,7 +68,9 @@ def catalogue() -> str:
     ]
     all_sets = [
         s
-        for s in db.session.scalars(select(QuestionSet).where(QuestionSet.status == "active"))
+        for s in db.session.scalars(
+            select(QuestionSet).where(QuestionSet.status == SetStatus.active)
+        )
         if visibility.listed(s, current_user)
     ]
     languages = sorted({s.language for s in all_sets})
@@ -90,7 +93,7 @@ def catalogue() -> str:
 @access.logged_in
 def start(slug: str) -> HTTPResponse:
     question_set = db.session.scalar(
-        select(QuestionSet).where(QuestionSet.slug == slug, QuestionSet.status == "active")
+        select(QuestionSet).where(QuestionSet.slug == slug, QuestionSet.status == SetStatus.active)
     )
     if question_set is None:
         abort(404)
@@ -171,7 +174,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         show_feedback=show_feedback,
         locked=locked,
         # the assignment's override, not only the set's setting
-        immediate=settings.get("feedback") == "immediate",
+        immediate=settings.get("feedback") == FeedbackMode.immediate,
         # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
         show_timer=attempt.deadline is not None
         and (
@@ -195,7 +198,10 @@ def _answer_refused(attempt: Attempt) -> tuple[str, int]:
 
 def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> str:
     """Where a question page's button leads once its answer is saved."""
-    if action == "check" and visibility.settings_of(attempt).get("feedback") == "immediate":
+    if (
+        action == "check"
+        and visibility.settings_of(attempt).get("feedback") == FeedbackMode.immediate
+    ):
         target = number
     elif action == "previous":
         target = max(1, number - 1)

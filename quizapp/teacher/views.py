@@ -13,6 +13,7 @@ from ..bank.messages import localize, localize_line
 from ..bank.reader import Diagnostic, read_file
 from ..bank.sync import question_files
 from ..config import shipped_dir
+from ..enums import Role
 from ..extensions import db
 from ..i18n import translations
 from ..models import Question, QuestionSet
@@ -21,7 +22,7 @@ bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 
 
 @bp.route("/bank")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def bank() -> str:
     """The question sets as loaded, with the errors of files that could not be loaded."""
     sets = db.session.scalars(
@@ -72,7 +73,7 @@ GUIDES = {"en": "AUTHORING.md", "fr": "AUTHORING.fr.md"}
 
 
 @bp.route("/guide")
-@access.roles("teacher")
+@access.roles(Role.teacher)
 def guide() -> str:
     """The guide to writing question sets, in the interface's language."""
     locale = get_locale()

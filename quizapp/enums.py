@@ -1,0 +1,57 @@
+"""The closed lists of values the app stores and compares: one StrEnum each, used everywhere
+instead of string literals. Pure (no Flask, no SQLAlchemy): the bank and the models share them.
+
+A StrEnum member is its value (`FeedbackMode.never == "never"`), so stored strings, JSON
+settings and form data compare with them directly.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    student = "student"
+    teacher = "teacher"
+    admin = "admin"
+
+
+class SetStatus(enum.StrEnum):
+    active = "active"
+    retired = "retired"  # its file is gone: kept for the attempts that used it
+
+
+class SetVisibility(enum.StrEnum):
+    public = "public"  # in every student's catalogue
+    assigned = "assigned"  # only through assignments
+
+
+class FeedbackMode(enum.StrEnum):
+    immediate = "immediate"
+    after_submit = "after_submit"
+    after_due = "after_due"
+    never = "never"
+
+
+class AttemptState(enum.StrEnum):
+    in_progress = "in_progress"
+    submitted = "submitted"
+    graded = "graded"
+    expired = "expired"
+
+
+class LatePolicy(enum.StrEnum):
+    refuse = "refuse"
+    accept = "accept"
+    penalty = "penalty"
+
+
+class ScoreRule(enum.StrEnum):
+    best = "best"
+    last = "last"
+    average = "average"
+
+
+def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
+    """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
+    return ", ".join(f"'{value}'" for value in values)
