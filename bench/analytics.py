@@ -35,8 +35,8 @@ from quizapp.models import (
     Attempt,
     Membership,
     Question,
+    QuestionAttempt,
     QuestionSet,
-    Response,
     User,
     utcnow,
 )
@@ -150,7 +150,7 @@ def build_class(
             )
     db.session.execute(insert(Attempt), attempts)
     for start in range(0, len(responses), 20_000):
-        db.session.execute(insert(Response), responses[start : start + 20_000])
+        db.session.execute(insert(QuestionAttempt), responses[start : start + 20_000])
     db.session.commit()
     return classroom.id, assignment.id
 

@@ -52,7 +52,7 @@ from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
-from quizapp.models import Attempt, QuestionSet, Response, utcnow
+from quizapp.models import Attempt, QuestionAttempt, QuestionSet, utcnow
 from quizapp.quiz import attempts as quiz_attempts
 
 PASSWORD = "benchmark password"
@@ -385,7 +385,11 @@ def run(students: int, seconds: float, database_url: str | None, log: Path | Non
                 stored = {
                     (attempt_id, position): answer
                     for attempt_id, position, answer in db.session.execute(
-                        select(Response.attempt_id, Response.position, Response.answer)
+                        select(
+                            QuestionAttempt.attempt_id,
+                            QuestionAttempt.position,
+                            QuestionAttempt.answer,
+                        )
                     )
                 }
                 gradings = Counter(

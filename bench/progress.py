@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, text
 from quizapp.auth.services import create_user
 from quizapp.bank.sync import sync_directory
 from quizapp.extensions import db
-from quizapp.models import Attempt, Question, QuestionSet, Response
+from quizapp.models import Attempt, Question, QuestionAttempt, QuestionSet
 from quizapp.progress.services import record
 
 PER_ATTEMPT = 10
@@ -80,7 +80,7 @@ def fill(responses: int) -> None:
             select(Attempt.id).where(Attempt.number > first, Attempt.number <= numbers[-1] + 1)
         ).all()
         db.session.execute(
-            insert(Response),
+            insert(QuestionAttempt),
             [
                 {
                     "attempt_id": attempt_id,

@@ -42,7 +42,7 @@ from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join
 from quizapp.extensions import db
-from quizapp.models import Attempt, QuestionSet, Response, utcnow
+from quizapp.models import Attempt, QuestionAttempt, QuestionSet, utcnow
 
 PASSWORD = "benchmark password"
 QUESTIONS = 5
@@ -176,8 +176,8 @@ def save_racing_submit(app: Any, port: int, trials: int) -> tuple[int, int, int]
             attempt_id = int(base.rsplit("/", 1)[1])
             attempt = db.session.get(Attempt, attempt_id)
             response = db.session.scalar(
-                select(Response).where(
-                    Response.attempt_id == attempt_id, Response.position == number - 1
+                select(QuestionAttempt).where(
+                    QuestionAttempt.attempt_id == attempt_id, QuestionAttempt.position == number - 1
                 )
             )
             counted = attempt.state == "graded" and response.score == 1.0

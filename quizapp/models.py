@@ -243,9 +243,9 @@ class Attempt(Model):
     user: Mapped[User] = relationship(back_populates="attempts")
     question_set: Mapped[QuestionSet] = relationship()
     assignment: Mapped[Assignment | None] = relationship(back_populates="attempts")
-    responses: Mapped[list[Response]] = relationship(
+    responses: Mapped[list[QuestionAttempt]] = relationship(
         back_populates="attempt",
-        order_by="Response.position",
+        order_by="QuestionAttempt.position",
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
@@ -257,8 +257,12 @@ class Attempt(Model):
         return self.score / self.max_score
 
 
-class Response(Model):
-    """A question frozen into an attempt (with its shuffled layout), and the student's answer."""
+class QuestionAttempt(Model):
+    """A question frozen into an attempt (with its shuffled layout), and the student's answer.
+
+    Moodle's name for it; the table keeps its first name, `response` (and `Attempt.responses`),
+    while the class no longer shadows werkzeug's `Response` in the views.
+    """
 
     __tablename__ = "response"
     __table_args__ = (
@@ -418,8 +422,9 @@ class QuestionProgress(Model):
 class ScoreOverride(Model):
     """A teacher's score for one answer, in place of the graded one.
 
-    Kept beside the response rather than written into it: regrading rewrites `Response.score`,
-    the override stays and still wins (`quiz.attempts.attempt_score` reads it).
+    Kept beside the answer rather than written into it: regrading rewrites
+    `QuestionAttempt.score`, the override stays and still wins (`quiz.attempts.attempt_score`
+    reads it).
     """
 
     __tablename__ = "score_override"
@@ -437,5 +442,5 @@ class ScoreOverride(Model):
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    response: Mapped[Response] = relationship()
+    response: Mapped[QuestionAttempt] = relationship()
     by: Mapped[User | None] = relationship()

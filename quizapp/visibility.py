@@ -30,8 +30,8 @@ from .models import (
     Classroom,
     LatePolicy,
     Membership,
+    QuestionAttempt,
     QuestionSet,
-    Response,
     Role,
     User,
     utcnow,
@@ -142,7 +142,7 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     return since is not None and (now or utcnow()) >= since
 
 
-def is_locked(attempt: Attempt, response: Response) -> bool:
+def is_locked(attempt: Attempt, response: QuestionAttempt) -> bool:
     """With immediate feedback, an answered question is shown its key and cannot change."""
     return (
         settings_of(attempt).get("feedback") == FeedbackMode.immediate
@@ -163,7 +163,9 @@ def attempt_key_visible(
     return not (hiding.get(attempt.set_id, set()) - {attempt.assignment_id})
 
 
-def feedback_visible(attempt: Attempt, response: Response, now: datetime | None = None) -> bool:
+def feedback_visible(
+    attempt: Attempt, response: QuestionAttempt, now: datetime | None = None
+) -> bool:
     """Whether a question page shows the key of an answered question (immediate feedback)."""
     if not is_locked(attempt, response):
         return False

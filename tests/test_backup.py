@@ -21,7 +21,7 @@ from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db
 from quizapp.gradebook.services import override_score
-from quizapp.models import Attempt, Question, Response, User, utcnow
+from quizapp.models import Attempt, Question, QuestionAttempt, User, utcnow
 from quizapp.quiz import attempts
 
 ANSWERS = {  # an answer per question type, in grading terms (original indexes)
@@ -123,7 +123,9 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_every_row(tmp_path, postgres_
         assert everything() == original
         # and the restored data works: the graded attempt's page, the question's spec
         assert db.session.scalar(select(Question).limit(1)).spec["type"] in ANSWERS
-        assert db.session.scalar(select(Response.answer).where(Response.position == 4)) in (
+        assert db.session.scalar(
+            select(QuestionAttempt.answer).where(QuestionAttempt.position == 4)
+        ) in (
             ANSWERS["text"],
             None,
         )

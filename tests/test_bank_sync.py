@@ -7,7 +7,7 @@ from helpers import set_document
 from sqlalchemy import select
 
 from quizapp.bank.sync import replaced_versions, sync_directory
-from quizapp.models import Attempt, Question, QuestionSet, Response
+from quizapp.models import Attempt, Question, QuestionAttempt, QuestionSet
 from quizapp.quiz import attempts
 
 
@@ -119,7 +119,7 @@ def test_a_changed_key_never_silently_regrades(db, questions_dir, make_user, mak
     db.session.commit()
     db.session.refresh(attempt)
     assert attempt.score == 0  # never silently regraded
-    old = db.session.get(Response, attempt.responses[0].id)
+    old = db.session.get(QuestionAttempt, attempt.responses[0].id)
     assert old.question.version == 1 and old.score == 0
 
 

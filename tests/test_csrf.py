@@ -9,7 +9,7 @@ import pytest
 from helpers import PASSWORD
 from sqlalchemy import select
 
-from quizapp.models import Attempt, Response, User
+from quizapp.models import Attempt, QuestionAttempt, User
 
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
@@ -69,7 +69,7 @@ def test_posts_without_a_token_change_nothing(client, db, make_set):
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 400
     db.session.refresh(attempt)
     assert attempt.state == "in_progress"
-    assert db.session.scalars(select(Response.answer)).all() == [None, None]
+    assert db.session.scalars(select(QuestionAttempt.answer)).all() == [None, None]
     assert db.session.scalar(select(User.username)) == "ada"
 
 

@@ -14,7 +14,7 @@ from quizapp.bank.sync import replaced_versions, sync_directory
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.gradebook import services
-from quizapp.models import Attempt, Response, ScoreOverride, utcnow
+from quizapp.models import Attempt, QuestionAttempt, ScoreOverride, utcnow
 from quizapp.quiz import attempts
 
 
@@ -202,7 +202,9 @@ def test_the_teacher_sees_the_attempt_overrides_and_the_override_survives_regrad
         select(Attempt).where(Attempt.user_id == zoe.id).order_by(Attempt.number)
     )  # the first: "2015" right, "Google" wrong
     first = db.session.scalar(
-        select(Response).where(Response.attempt_id == attempt.id, Response.position == 0)
+        select(QuestionAttempt).where(
+            QuestionAttempt.attempt_id == attempt.id, QuestionAttempt.position == 0
+        )
     )
     login(client, "teacher")
     cid = world["classroom"].id

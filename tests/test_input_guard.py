@@ -8,7 +8,7 @@ from helpers import PASSWORD
 from sqlalchemy import func, select
 
 from quizapp.classes.classrooms import create_classroom
-from quizapp.models import Assignment, Classroom, Response, User
+from quizapp.models import Assignment, Classroom, QuestionAttempt, User
 
 NUL_MESSAGE = "The request contains a NUL character"
 
@@ -75,7 +75,7 @@ def test_a_text_answer_with_a_nul_byte_is_refused_and_not_saved(
     attempt_url = client.post("/quizzes/sample/start").headers["Location"]
     response = client.post(attempt_url, data={"answer": "Tur\x00ing", "action": "next"})
     assert response.status_code == 400 and NUL_MESSAGE in response.get_data(as_text=True)
-    assert db.session.scalar(select(Response.answer)) is None
+    assert db.session.scalar(select(QuestionAttempt.answer)) is None
 
 
 def test_an_oversize_field_is_a_400(client, db):

@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp import create_app, qtypes
 from quizapp.bank.reader import FileReport, read_file
 from quizapp.config import TestConfig
-from quizapp.models import Question, QuestionSet, Response
+from quizapp.models import Question, QuestionAttempt, QuestionSet
 from quizapp.qtypes import QuestionType
 from quizapp.quiz.forms import answer_from, build_form
 from tests.helpers import set_document
@@ -191,9 +191,9 @@ def test_an_answer_survives_the_form_through_any_shuffled_layout(web, tmp_path, 
         assert sorted(order) == list(range(len(order)))
     question = _question(spec)
     for answer in _answers(qtype):
-        saved = Response(question=question, layout=layout, answer=answer)
+        saved = QuestionAttempt(question=question, layout=layout, answer=answer)
         shown = build_form(saved)
-        sent = build_form(Response(question=question, layout=layout), _post_data(shown))
+        sent = build_form(QuestionAttempt(question=question, layout=layout), _post_data(shown))
         assert sent.validate(), sent.errors
         back = answer_from(sent, saved)
         assert back == (answer.strip() if isinstance(answer, str) else answer)
@@ -204,7 +204,7 @@ def test_an_answer_survives_the_form_through_any_shuffled_layout(web, tmp_path, 
 def test_a_blank_form_is_no_answer(web, tmp_path, qtype):
     spec = _spec(tmp_path, qtype.sample.spec)
     layout = qtype.layout(spec, random.Random(1), True)
-    response = Response(question=_question(spec), layout=layout)
+    response = QuestionAttempt(question=_question(spec), layout=layout)
     form = build_form(response, MultiDict())
     assert form.validate(), form.errors
     assert answer_from(form, response) is None
@@ -218,7 +218,7 @@ FEEDBACK = '{% from "quiz/_answer.html" import feedback %}{{ feedback(q, r) }}'
 
 def _fields_html(spec: dict[str, Any], layout: dict[str, list[int]]) -> str:
     question = _question(spec)
-    form = build_form(Response(question=question, layout=layout))
+    form = build_form(QuestionAttempt(question=question, layout=layout))
     return render_template_string(FIELDS, q=question, form=form)
 
 
@@ -241,7 +241,7 @@ def test_the_feedback_shows_the_key_once_it_may(web, tmp_path, qtype):
     rekeyed = _spec(tmp_path, sample.rekeyed)
 
     def feedback(spec: dict[str, Any], answer: Any) -> str:
-        response = Response(question=_question(spec), answer=answer, score=0.0, points=0.0)
+        response = QuestionAttempt(question=_question(spec), answer=answer, score=0.0, points=0.0)
         return render_template_string(FEEDBACK, q=response.question, r=response)
 
     # Wrong under both keys, so both pages show the key: and the keys differ.

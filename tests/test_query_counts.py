@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join
-from quizapp.models import Attempt, QuestionProgress, Response, utcnow
+from quizapp.models import Attempt, QuestionAttempt, QuestionProgress, utcnow
 
 
 def questions(size: int) -> list[dict]:
@@ -34,7 +34,9 @@ def submit_count(db, client, make_set, count_queries, slug: str, size: int) -> i
     attempt_id = int(url.split("/")[2])
     # Answers saved as the question page saves them, written here to keep the test quick;
     # half right, half wrong (a wrong one puts its question in review).
-    for response in db.session.scalars(select(Response).where(Response.attempt_id == attempt_id)):
+    for response in db.session.scalars(
+        select(QuestionAttempt).where(QuestionAttempt.attempt_id == attempt_id)
+    ):
         response.answer = response.position % 2
         response.answered_at = utcnow()
     db.session.commit()

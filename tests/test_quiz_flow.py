@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quizapp.models import Attempt, Response
+from quizapp.models import Attempt, QuestionAttempt
 
 
 def _start(client, slug="sample"):
@@ -41,7 +41,10 @@ def test_a_saved_answer_is_shown_again_on_reload(auth, client, make_set, db):
     client.post(first, data={"answer": "2", "action": "next"})
     page = client.get(first).get_data(as_text=True)
     assert '<input checked id="answer-2"' in page
-    assert db.session.scalar(db.select(Response.answer).where(Response.position == 0)) == 2
+    assert (
+        db.session.scalar(db.select(QuestionAttempt.answer).where(QuestionAttempt.position == 0))
+        == 2
+    )
 
 
 def test_a_forged_choice_is_refused_and_nothing_is_stored(auth, client, make_set, db):
@@ -50,7 +53,10 @@ def test_a_forged_choice_is_refused_and_nothing_is_stored(auth, client, make_set
     first = _start(client)
     response = client.post(first, data={"answer": "7", "action": "next"})
     assert response.status_code == 422
-    assert db.session.scalar(db.select(Response.answer).where(Response.position == 0)) is None
+    assert (
+        db.session.scalar(db.select(QuestionAttempt.answer).where(QuestionAttempt.position == 0))
+        is None
+    )
 
 
 def test_another_students_attempt_is_not_found(auth, client, make_set):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from quizapp.models import Attempt, Response, User, utcnow
+from quizapp.models import Attempt, QuestionAttempt, User, utcnow
 
 
 def start(client, slug="sample"):
@@ -26,7 +26,9 @@ def answers(db, attempt):
     return [
         r.answer
         for r in db.session.scalars(
-            select(Response).where(Response.attempt_id == attempt.id).order_by(Response.position)
+            select(QuestionAttempt)
+            .where(QuestionAttempt.attempt_id == attempt.id)
+            .order_by(QuestionAttempt.position)
         )
     ]
 

@@ -22,7 +22,7 @@ from sqlalchemy import event, func, select
 
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join
-from quizapp.models import Attempt, QuestionProgress, Response, utcnow
+from quizapp.models import Attempt, QuestionAttempt, QuestionProgress, utcnow
 
 WRITES = ("UPDATE", "INSERT", "DELETE")
 # How long a request held at its write keeps the other waiting: the other must still be
@@ -111,11 +111,13 @@ def quiz(app, db, make_set, make_user):
     return race, attempt, url.rsplit("/questions/", 1)[0]
 
 
-def graded(db: Any, attempt_id: int) -> tuple[Attempt, list[Response]]:
+def graded(db: Any, attempt_id: int) -> tuple[Attempt, list[QuestionAttempt]]:
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     responses = db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt_id).order_by(Response.position)
+        select(QuestionAttempt)
+        .where(QuestionAttempt.attempt_id == attempt_id)
+        .order_by(QuestionAttempt.position)
     ).all()
     return attempt, list(responses)
 

@@ -25,8 +25,8 @@ from quizapp.models import (
     Attempt,
     Membership,
     Question,
+    QuestionAttempt,
     QuestionProgress,
-    Response,
     User,
 )
 
@@ -111,7 +111,7 @@ def test_deleting_an_account_deletes_its_own_work_and_nobody_elses(db, classroom
 
     assert db.session.get(User, ada_id) is None
     assert count(db, Attempt, Attempt.user_id == ada_id) == 0
-    assert count(db, Response, Response.attempt_id == ada_attempt) == 0
+    assert count(db, QuestionAttempt, QuestionAttempt.attempt_id == ada_attempt) == 0
     assert count(db, Membership, Membership.user_id == ada_id) == 0
     assert count(db, QuestionProgress, QuestionProgress.user_id == ada_id) == 0
     assert count(db, Attempt, Attempt.user_id == bob_id) == 1
@@ -125,9 +125,9 @@ def test_the_database_itself_cascades_an_account_and_an_attempt(db, classroom_wo
     db.session.execute(delete(Attempt).where(Attempt.id == bob_attempt))
     db.session.execute(delete(User).where(User.id == ada_id))
     db.session.commit()
-    assert count(db, Response, Response.attempt_id == bob_attempt) == 0
+    assert count(db, QuestionAttempt, QuestionAttempt.attempt_id == bob_attempt) == 0
     assert count(db, Attempt) == 0
-    assert count(db, Response) == 0
+    assert count(db, QuestionAttempt) == 0
 
 
 def test_deleting_an_attempt_through_the_session_deletes_its_responses(db, classroom_world):
@@ -136,7 +136,7 @@ def test_deleting_an_attempt_through_the_session_deletes_its_responses(db, class
     assert len(attempt.responses) == 2  # loaded: the ORM must not try to orphan them
     db.session.delete(attempt)
     db.session.commit()
-    assert count(db, Response, Response.attempt_id == attempt_id) == 0
+    assert count(db, QuestionAttempt, QuestionAttempt.attempt_id == attempt_id) == 0
 
 
 def test_an_assignment_with_handed_in_work_is_not_deleted(db, classroom_world):
@@ -154,7 +154,7 @@ def test_an_assignment_with_handed_in_work_is_not_deleted(db, classroom_world):
         db.session.flush()
     db.session.rollback()
     assert count(db, Attempt, Attempt.assignment_id == assignment.id) == 2
-    assert count(db, Response) == 4
+    assert count(db, QuestionAttempt) == 4
 
 
 def test_an_assignment_nobody_handed_in_goes_with_its_attempts_in_progress(db, classroom_world):
@@ -169,7 +169,7 @@ def test_an_assignment_nobody_handed_in_goes_with_its_attempts_in_progress(db, c
 
     assert db.session.get(Assignment, assignment_id) is None
     assert count(db, Attempt) == 0
-    assert count(db, Response) == 0
+    assert count(db, QuestionAttempt) == 0
 
 
 def test_a_teacher_with_classes_is_not_deleted(db, classroom_world):
@@ -330,7 +330,7 @@ def test_migration_0004_keeps_every_row(app, db):
                 )
             ).inserted_primary_key[0]
             connection.execute(
-                insert(Response.__table__).values(
+                insert(QuestionAttempt.__table__).values(
                     attempt_id=attempt_id, question_id=old, position=0, answer="a", score=1
                 )
             )
@@ -338,7 +338,9 @@ def test_migration_0004_keeps_every_row(app, db):
         upgrade(directory=MIGRATIONS)
 
         with db.engine.connect() as connection:
-            assert connection.scalar(select(func.count()).select_from(Response.__table__)) == 1
+            assert (
+                connection.scalar(select(func.count()).select_from(QuestionAttempt.__table__)) == 1
+            )
             assert connection.scalar(select(func.count()).select_from(Attempt.__table__)) == 1
             current = connection.scalars(
                 select(Question.__table__.c.id).where(Question.__table__.c.is_current.is_(True))

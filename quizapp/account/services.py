@@ -13,8 +13,8 @@ from ..models import (
     Attempt,
     Classroom,
     Membership,
+    QuestionAttempt,
     QuestionProgress,
-    Response,
     Role,
     User,
     utcnow,
@@ -42,12 +42,12 @@ def export(user: User) -> dict[str, Any]:
         select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at)
     ).all()
     responses = db.session.scalars(
-        select(Response)
+        select(QuestionAttempt)
         .join(Attempt)
         .where(Attempt.user_id == user.id)
-        .order_by(Response.attempt_id, Response.position)
+        .order_by(QuestionAttempt.attempt_id, QuestionAttempt.position)
     ).all()
-    by_attempt: dict[int, list[Response]] = {}
+    by_attempt: dict[int, list[QuestionAttempt]] = {}
     for response in responses:
         by_attempt.setdefault(response.attempt_id, []).append(response)
 

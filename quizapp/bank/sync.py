@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..enums import SetStatus
 from ..extensions import db
-from ..models import Question, QuestionSet, Response, utcnow
+from ..models import Question, QuestionAttempt, QuestionSet, utcnow
 from .diagnostics import Diagnostic, FileReport
 from .messages import N_
 from .reader import read_file
@@ -240,7 +240,9 @@ def replaced_versions() -> list[tuple[Question, Question]]:
         select(Question)
         .where(
             Question.is_current.is_(False),
-            Question.id.in_(select(Response.question_id).where(Response.answer.is_not(None))),
+            Question.id.in_(
+                select(QuestionAttempt.question_id).where(QuestionAttempt.answer.is_not(None))
+            ),
         )
         .order_by(Question.id)
     ).all()

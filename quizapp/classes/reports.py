@@ -16,7 +16,7 @@ from ..models import (
     Classroom,
     Membership,
     Question,
-    Response,
+    QuestionAttempt,
     utcnow,
 )
 from .assignments import assignment_status
@@ -97,13 +97,15 @@ def question_stats(assignment: Assignment) -> list[QuestionStat]:
     """Per question, each student's best answer over their finished attempts: which questions
     the class found hard. One query, bounded by the class's attempts at this assignment."""
     rows = db.session.execute(
-        select(Attempt.user_id, Question.key, Question.prompt, Question.position, Response.score)
-        .join(Response, Response.attempt_id == Attempt.id)
-        .join(Question, Question.id == Response.question_id)
+        select(
+            Attempt.user_id, Question.key, Question.prompt, Question.position, QuestionAttempt.score
+        )
+        .join(QuestionAttempt, QuestionAttempt.attempt_id == Attempt.id)
+        .join(Question, Question.id == QuestionAttempt.question_id)
         .where(
             Attempt.assignment_id == assignment.id,
             Attempt.state.in_([AttemptState.graded.value, AttemptState.expired.value]),
-            Response.answered_at.is_not(None),
+            QuestionAttempt.answered_at.is_not(None),
         )
     ).all()
     best: dict[tuple[str, int], float] = {}

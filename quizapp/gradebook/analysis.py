@@ -24,7 +24,7 @@ from sqlalchemy import Select, case, func, select
 
 from ..bank.reader import question_lines
 from ..extensions import db
-from ..models import Assignment, Attempt, Classroom, Question, QuestionSet, Response
+from ..models import Assignment, Attempt, Classroom, Question, QuestionAttempt, QuestionSet
 from .services import FINISHED
 
 POINT_BISERIAL_FROM = 30
@@ -102,7 +102,7 @@ def _seconds(later: Any, earlier: Any) -> Any:
 def analyse(question_set: QuestionSet, scope: Select[Any]) -> Analysis:
     """The analysis of `question_set` over the attempts whose ids `scope` selects (six queries)."""
     ids = scope.subquery("scope")
-    score = func.coalesce(Response.score, 0.0)
+    score = func.coalesce(QuestionAttempt.score, 0.0)
     total = (Attempt.score / func.nullif(Attempt.max_score, 0)).label("total")
     n = db.session.scalar(select(func.count()).select_from(ids)) or 0
     method = "point_biserial" if n >= POINT_BISERIAL_FROM else "upper_lower"
@@ -117,10 +117,10 @@ def analyse(question_set: QuestionSet, scope: Select[Any]) -> Analysis:
     # Facility and the sums of the point-biserial correlation, per question key (all versions).
     base = (
         select(Question.key.label("key"), score.label("x"), total)
-        .select_from(Response)
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(Question, Question.id == Response.question_id)
-        .where(Response.attempt_id.in_(select(ids.c.id)))
+        .select_from(QuestionAttempt)
+        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
+        .join(Question, Question.id == QuestionAttempt.question_id)
+        .where(QuestionAttempt.attempt_id.in_(select(ids.c.id)))
         .subquery("base")
     )
     x, y = base.c.x, func.coalesce(base.c.total, 0.0)
@@ -178,9 +178,9 @@ def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int, score: Any) -> N
             func.avg(case((upper, score))),
             func.avg(case((lower, score))),
         )
-        .select_from(Response)
-        .join(ranked, ranked.c.id == Response.attempt_id)
-        .join(Question, Question.id == Response.question_id)
+        .select_from(QuestionAttempt)
+        .join(ranked, ranked.c.id == QuestionAttempt.attempt_id)
+        .join(Question, Question.id == QuestionAttempt.question_id)
         .group_by(Question.key)
     ):
         if key in items and high is not None and low is not None:
@@ -190,10 +190,12 @@ def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int, score: Any) -> N
 def _answers(items: dict[str, ItemStats], ids: Any) -> None:
     """Counts per distinct answer given: at most as many rows as answers differ."""
     rows = db.session.execute(
-        select(Question.key, Response.answer, func.max(Response.score), func.count())
-        .join(Question, Question.id == Response.question_id)
-        .where(Response.attempt_id.in_(select(ids.c.id)), Response.answer.is_not(None))
-        .group_by(Question.key, Response.answer)
+        select(Question.key, QuestionAttempt.answer, func.max(QuestionAttempt.score), func.count())
+        .join(Question, Question.id == QuestionAttempt.question_id)
+        .where(
+            QuestionAttempt.attempt_id.in_(select(ids.c.id)), QuestionAttempt.answer.is_not(None)
+        )
+        .group_by(Question.key, QuestionAttempt.answer)
     ).all()
     wrong: dict[str, Counter[str]] = {}
     for key, answer, best, count in rows:
@@ -220,19 +222,22 @@ def _answers(items: dict[str, ItemStats], ids: Any) -> None:
 
 def _median_times(items: dict[str, ItemStats], ids: Any) -> None:
     """Median time to each answer: from the answer saved before it (or the start)."""
-    previous = func.lag(Response.answered_at).over(
-        partition_by=Response.attempt_id, order_by=Response.answered_at
+    previous = func.lag(QuestionAttempt.answered_at).over(
+        partition_by=QuestionAttempt.attempt_id, order_by=QuestionAttempt.answered_at
     )
     spent = (
         select(
             Question.key.label("key"),
-            _seconds(Response.answered_at, func.coalesce(previous, Attempt.started_at)).label(
-                "seconds"
-            ),
+            _seconds(
+                QuestionAttempt.answered_at, func.coalesce(previous, Attempt.started_at)
+            ).label("seconds"),
         )
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(Question, Question.id == Response.question_id)
-        .where(Response.attempt_id.in_(select(ids.c.id)), Response.answered_at.is_not(None))
+        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
+        .join(Question, Question.id == QuestionAttempt.question_id)
+        .where(
+            QuestionAttempt.attempt_id.in_(select(ids.c.id)),
+            QuestionAttempt.answered_at.is_not(None),
+        )
         .subquery("spent")
     )
     ordered = select(

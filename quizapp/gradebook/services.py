@@ -25,7 +25,7 @@ from ..models import (
     Classroom,
     Membership,
     Question,
-    Response,
+    QuestionAttempt,
     ScoreOverride,
     ScoreRule,
     User,
@@ -293,7 +293,7 @@ def class_attempt(classroom: Classroom, attempt_id: int) -> Attempt | None:
 
 @dataclass(frozen=True)
 class ResponseView:
-    response: Response
+    response: QuestionAttempt
     seconds: float | None  # since the previous answer (or the start): time spent on it
     override: ScoreOverride | None
 
@@ -305,13 +305,13 @@ def attempt_responses(attempt: Attempt) -> list[ResponseView]:
     the first): students may come back to a question, so it is the time to reach this answer.
     """
     rows = db.session.execute(
-        select(Response, ScoreOverride)
+        select(QuestionAttempt, ScoreOverride)
         .options(
-            joinedload(Response.question).joinedload(Question.question_set),
+            joinedload(QuestionAttempt.question).joinedload(Question.question_set),
         )
-        .outerjoin(ScoreOverride, ScoreOverride.response_id == Response.id)
-        .where(Response.attempt_id == attempt.id)
-        .order_by(Response.position)
+        .outerjoin(ScoreOverride, ScoreOverride.response_id == QuestionAttempt.id)
+        .where(QuestionAttempt.attempt_id == attempt.id)
+        .order_by(QuestionAttempt.position)
     ).all()
     answered = sorted((r.answered_at, r.id) for r, _o in rows if r.answered_at is not None)
     seconds: dict[int, float] = {}
@@ -327,7 +327,11 @@ class OverrideError(ValueError):
 
 
 def override_score(
-    response: Response, points: float, comment: str, teacher: User, now: datetime | None = None
+    response: QuestionAttempt,
+    points: float,
+    comment: str,
+    teacher: User,
+    now: datetime | None = None,
 ) -> ScoreOverride:
     """Set (or replace) a teacher's score for one answer and rescore its attempt."""
     from ..quiz.attempts import attempt_score
@@ -361,15 +365,15 @@ def responses_query(assignment: Assignment) -> Select[Any]:
             Membership.display_name,
             Attempt.number,
             Question,
-            Response.answer,
-            Response.score,
-            Response.points,
+            QuestionAttempt.answer,
+            QuestionAttempt.score,
+            QuestionAttempt.points,
             ScoreOverride.score,
             Attempt.late,
         )
-        .select_from(Response)
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(Question, Question.id == Response.question_id)
+        .select_from(QuestionAttempt)
+        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
+        .join(Question, Question.id == QuestionAttempt.question_id)
         .join(
             Membership,
             and_(
@@ -377,13 +381,13 @@ def responses_query(assignment: Assignment) -> Select[Any]:
                 Membership.classroom_id == assignment.classroom_id,
             ),
         )
-        .outerjoin(ScoreOverride, ScoreOverride.response_id == Response.id)
+        .outerjoin(ScoreOverride, ScoreOverride.response_id == QuestionAttempt.id)
         .where(
             Attempt.assignment_id == assignment.id,
             Attempt.state.in_(FINISHED),
             Attempt.practice.is_(False),
         )
-        .order_by(Membership.display_key, Attempt.number, Response.position)
+        .order_by(Membership.display_key, Attempt.number, QuestionAttempt.position)
     )
 
 
@@ -433,8 +437,8 @@ def live(assignment: Assignment) -> Live:
     )
     reached = dict(
         db.session.execute(
-            select(Attempt.user_id, func.count(Response.answered_at))
-            .join(Response, Response.attempt_id == Attempt.id)
+            select(Attempt.user_id, func.count(QuestionAttempt.answered_at))
+            .join(QuestionAttempt, QuestionAttempt.attempt_id == Attempt.id)
             .where(
                 Attempt.assignment_id == assignment.id,
                 Attempt.state == AttemptState.in_progress.value,
@@ -456,17 +460,20 @@ def live(assignment: Assignment) -> Live:
             select(
                 func.min(Question.position),
                 Question.key,
-                func.count(Response.score),
+                func.count(QuestionAttempt.score),
                 func.avg(
-                    case((Response.score >= 1 - 1e-9, 1.0), (Response.score.is_not(None), 0.0))
+                    case(
+                        (QuestionAttempt.score >= 1 - 1e-9, 1.0),
+                        (QuestionAttempt.score.is_not(None), 0.0),
+                    )
                 ),
             )
-            .join(Response, Response.question_id == Question.id)
-            .join(Attempt, Attempt.id == Response.attempt_id)
+            .join(QuestionAttempt, QuestionAttempt.question_id == Question.id)
+            .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
             .where(
                 Attempt.assignment_id == assignment.id,
                 Attempt.practice.is_(False),
-                Response.answered_at.is_not(None) | Attempt.state.in_(FINISHED),
+                QuestionAttempt.answered_at.is_not(None) | Attempt.state.in_(FINISHED),
             )
             .group_by(Question.key)
             .order_by(func.min(Question.position))

@@ -26,7 +26,7 @@ from .. import access, visibility
 from ..classes.views import own_classroom
 from ..enums import ScoreRule
 from ..extensions import db
-from ..models import Assignment, Attempt, Classroom, Membership, QuestionSet, Response, Role
+from ..models import Assignment, Attempt, Classroom, Membership, QuestionAttempt, QuestionSet, Role
 from ..progress.charts import mastery_chart
 from ..quiz.views import describe_answer
 from . import analysis as analysis_services
@@ -123,9 +123,9 @@ def override(classroom_id: int, attempt_id: int, response_id: int) -> str | HTTP
     classroom = own_classroom(classroom_id)
     attempt = _attempt_of(classroom, attempt_id)
     response = db.session.scalar(
-        db.select(Response)
-        .options(joinedload(Response.question))
-        .where(Response.id == response_id, Response.attempt_id == attempt.id)
+        db.select(QuestionAttempt)
+        .options(joinedload(QuestionAttempt.question))
+        .where(QuestionAttempt.id == response_id, QuestionAttempt.attempt_id == attempt.id)
     )
     if response is None:
         abort(404)

@@ -24,9 +24,9 @@ from ..models import (
     Attempt,
     AttemptState,
     Question,
+    QuestionAttempt,
     QuestionProgress,
     QuestionSet,
-    Response,
     utcnow,
 )
 from ..qtypes import grade
@@ -275,14 +275,20 @@ def mastery_in(user_id: int, assignment_ids: list[int]) -> list[Mastery]:
     """Mastery from one class's assignments only (what its teacher may see): the latest
     answer to each question among those attempts. Bounded by the class's assignments."""
     rows = db.session.execute(
-        select(Question.set_id, Question.key, Question.tags, Response.score, Response.answered_at)
-        .join(Response, Response.question_id == Question.id)
-        .join(Attempt, Attempt.id == Response.attempt_id)
+        select(
+            Question.set_id,
+            Question.key,
+            Question.tags,
+            QuestionAttempt.score,
+            QuestionAttempt.answered_at,
+        )
+        .join(QuestionAttempt, QuestionAttempt.question_id == Question.id)
+        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
         .where(
             Attempt.user_id == user_id,
             Attempt.assignment_id.in_(assignment_ids),
             Attempt.state.in_(FINISHED),
-            Response.answered_at.is_not(None),
+            QuestionAttempt.answered_at.is_not(None),
         )
     ).all()
     latest: dict[tuple[int, str], tuple[datetime, list[str], float]] = {}

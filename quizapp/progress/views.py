@@ -14,7 +14,7 @@ from ..classes.views import member_assignment, own_classroom
 from ..enums import Role
 from ..extensions import db
 from ..models import Classroom, Membership, QuestionProgress, User, utcnow
-from ..models import Response as QuizResponse
+from ..models import QuestionAttempt as QuizResponse
 from ..qtypes import InvalidAnswer
 from ..quiz import attempts, catalogue
 from ..quiz.forms import AnswerError, answer_from, build_form

@@ -2,7 +2,7 @@
 
 A question is its validated spec (`Question.spec`, the schema's JSON dump). Answers use the
 original indexes of choices, items and pairs, whatever order the student saw them in; each
-type's module says its answer's shape. A layout (`Response.layout`) is the order an attempt
+type's module says its answer's shape. A layout (`QuestionAttempt.layout`) is the order an attempt
 shows them in: for each of its keys, the original indexes in display order.
 
 Grading, layout, schema and translation are pure: this module and the pure methods import
@@ -93,7 +93,7 @@ def normalize_text(text: str) -> str:
 
 
 def display_order(layout: Layout | None, key: str, size: int) -> list[int]:
-    """Original indexes in the order this attempt shows them (frozen in `Response.layout`)."""
+    """Original indexes in the order this attempt shows them (`QuestionAttempt.layout`)."""
     return list((layout or {}).get(key, range(size)))
 
 

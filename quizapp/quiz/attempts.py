@@ -37,8 +37,8 @@ from ..models import (
     AttemptState,
     LatePolicy,
     Question,
+    QuestionAttempt,
     QuestionSet,
-    Response,
     ScoreOverride,
     User,
     utcnow,
@@ -155,7 +155,7 @@ def start_attempt(
         practice=practice,
     )
     attempt.responses = [
-        Response(
+        QuestionAttempt(
             question_id=q.id,
             position=i,
             layout=layout_for(q, rng, settings.get("shuffle_choices", True)),
@@ -216,7 +216,7 @@ def expire_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
 
 
 def save_answer(
-    attempt: Attempt, response: Response, answer: Any, now: datetime | None = None
+    attempt: Attempt, response: QuestionAttempt, answer: Any, now: datetime | None = None
 ) -> bool:
     """Store one answer; with immediate feedback it is graded and locked. False: not stored."""
     now = now or utcnow()
@@ -266,7 +266,7 @@ def _rowcount(statement: Executable) -> int:
     return cast(CursorResult[Any], db.session.execute(statement)).rowcount
 
 
-def _grade_response(response: Response) -> None:
+def _grade_response(response: QuestionAttempt) -> None:
     result = grade(response.question.spec, response.answer)
     response.score = result.score
     response.points = result.points(response.question.points)
@@ -295,10 +295,10 @@ def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) ->
     # Read after the claim, and afresh: every answer saved before it is graded. With their
     # questions in one more query, so that grading costs the same for 3 questions or 200.
     responses = db.session.scalars(
-        select(Response)
-        .options(selectinload(Response.question))
-        .where(Response.attempt_id == attempt.id)
-        .order_by(Response.position)
+        select(QuestionAttempt)
+        .options(selectinload(QuestionAttempt.question))
+        .where(QuestionAttempt.attempt_id == attempt.id)
+        .order_by(QuestionAttempt.position)
         .execution_options(populate_existing=True)
     ).all()
     set_committed_value(attempt, "responses", list(responses))
@@ -326,8 +326,8 @@ def overrides_of(attempt: Attempt) -> dict[int, ScoreOverride]:
         o.response_id: o
         for o in db.session.scalars(
             select(ScoreOverride)
-            .join(Response, Response.id == ScoreOverride.response_id)
-            .where(Response.attempt_id == attempt.id)
+            .join(QuestionAttempt, QuestionAttempt.id == ScoreOverride.response_id)
+            .where(QuestionAttempt.attempt_id == attempt.id)
         )
     }
 
@@ -341,8 +341,8 @@ def attempt_score(attempt: Attempt) -> float:
         overrides = dict(
             db.session.execute(
                 select(ScoreOverride.response_id, ScoreOverride.score)
-                .join(Response, Response.id == ScoreOverride.response_id)
-                .where(Response.attempt_id == attempt.id)
+                .join(QuestionAttempt, QuestionAttempt.id == ScoreOverride.response_id)
+                .where(QuestionAttempt.attempt_id == attempt.id)
             ).all()
         )
     total = sum(
@@ -370,7 +370,9 @@ def regrade(replaced: Iterable[tuple[Question, Question]]) -> int:
     attempts: set[int] = set()
     for old, new in replaced:
         responses = db.session.scalars(
-            select(Response).where(Response.question_id == old.id, Response.answer.is_not(None))
+            select(QuestionAttempt).where(
+                QuestionAttempt.question_id == old.id, QuestionAttempt.answer.is_not(None)
+            )
         ).all()
         for response in responses:
             answer = translate_answer(old.spec, new.spec, response.answer)

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from .. import qtypes
-from ..models import Response
+from ..models import QuestionAttempt
 from ..qtypes import AnswerError
 
 __all__ = ["AnswerError", "QuestionForm", "answer_from", "build_form", "initial_data"]
@@ -23,7 +23,7 @@ class QuestionForm(FlaskForm):
     """A question page's form; `build_form` adds the `answer` field for the question's type."""
 
 
-def build_form(response: Response, formdata: Any = None) -> QuestionForm:
+def build_form(response: QuestionAttempt, formdata: Any = None) -> QuestionForm:
     """The form for one question of an attempt, in the attempt's frozen order.
 
     Every value the browser sees is a display position, never an original index: original
@@ -36,7 +36,7 @@ def build_form(response: Response, formdata: Any = None) -> QuestionForm:
     return form_class(formdata=formdata, data={"answer": initial_data(response)})
 
 
-def initial_data(response: Response) -> Any:
+def initial_data(response: QuestionAttempt) -> Any:
     """The saved answer in form terms, so a reload shows what the server has."""
     if response.answer is None:
         return None
@@ -44,7 +44,7 @@ def initial_data(response: Response) -> Any:
     return qtypes.get(spec["type"]).form_data(spec, response.layout, response.answer)
 
 
-def answer_from(form: QuestionForm, response: Response) -> Any:
+def answer_from(form: QuestionForm, response: QuestionAttempt) -> Any:
     """The grading-shaped answer (original indexes) of a validated form; None if blank."""
     spec = response.question.spec
     return qtypes.get(spec["type"]).answer_from(spec, response.layout, form.answer.data)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from .. import access, qtypes, visibility
 from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
-from ..models import Attempt, AttemptState, Question, QuestionSet, Response, utcnow
+from ..models import Attempt, AttemptState, Question, QuestionAttempt, QuestionSet, utcnow
 from ..qtypes import InvalidAnswer
 from ..templating import current_locale
 from . import attempts
@@ -36,11 +36,11 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _response_at(attempt: Attempt, number: int) -> Response:
+def _response_at(attempt: Attempt, number: int) -> QuestionAttempt:
     response = db.session.scalar(
-        select(Response)
-        .options(joinedload(Response.question))
-        .where(Response.attempt_id == attempt.id, Response.position == number - 1)
+        select(QuestionAttempt)
+        .options(joinedload(QuestionAttempt.question))
+        .where(QuestionAttempt.attempt_id == attempt.id, QuestionAttempt.position == number - 1)
     )
     if response is None:
         abort(404)
@@ -49,8 +49,8 @@ def _response_at(attempt: Attempt, number: int) -> Response:
 
 def _progress(attempt: Attempt) -> tuple[int, int]:
     total, answered = db.session.execute(
-        select(func.count(), func.count(Response.answered_at)).where(
-            Response.attempt_id == attempt.id
+        select(func.count(), func.count(QuestionAttempt.answered_at)).where(
+            QuestionAttempt.attempt_id == attempt.id
         )
     ).one()
     return total, answered
@@ -221,10 +221,10 @@ def review(attempt_id: int) -> str | HTTPResponse:
     if attempt.state != AttemptState.in_progress:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     responses = db.session.scalars(
-        select(Response)
-        .options(joinedload(Response.question))
-        .where(Response.attempt_id == attempt.id)
-        .order_by(Response.position)
+        select(QuestionAttempt)
+        .options(joinedload(QuestionAttempt.question))
+        .where(QuestionAttempt.attempt_id == attempt.id)
+        .order_by(QuestionAttempt.position)
     ).all()
     return render_template("quiz/review.html", attempt=attempt, responses=responses)
 
@@ -247,10 +247,10 @@ def result(attempt_id: int) -> str | HTTPResponse:
     if attempt.state == AttemptState.in_progress:
         return redirect(url_for("quiz.question", attempt_id=attempt.id, number=1))
     responses = db.session.scalars(
-        select(Response)
-        .options(joinedload(Response.question).joinedload(Question.question_set))
-        .where(Response.attempt_id == attempt.id)
-        .order_by(Response.position)
+        select(QuestionAttempt)
+        .options(joinedload(QuestionAttempt.question).joinedload(Question.question_set))
+        .where(QuestionAttempt.attempt_id == attempt.id)
+        .order_by(QuestionAttempt.position)
     ).all()
     return render_template(
         "quiz/result.html",
