@@ -213,6 +213,8 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
         "progress_id": progress.id,
         "user_id": users["student"].id,
         "code": classroom.join_code,
+        "fmt": "csv",  # exports: csv or xlsx
+        "response_id": attempt.responses[0].id,
         "questions": len(QUESTIONS),
         "users": {
             role: (user.id, user.password_hash, user.session_version)
