@@ -144,7 +144,7 @@ class Student:
         except (OSError, http.client.HTTPException) as error:  # killed mid-request, refused...
             self.failures[type(error).__name__] += 1
             return
-        if status == 302 and re.search(r"/attempts/\d+/(questions/\d+|review)$", location):
+        if status == 302 and re.search(r"/attempts/\d+/(questions/\d+|summary)$", location):
             self.acknowledged.append((position, n))
         elif status == 302 and "/auth/login" in location:
             self.failures["logged out"] += 1

@@ -44,7 +44,7 @@ MATRIX = {
     "quiz.catalogue": ("GET", "/quizzes", LOGGED_IN),
     "quiz.start": ("POST", "/quizzes/sample/start", LOGGED_IN),
     "quiz.question": ("GET", "/attempts/{attempt}/questions/1", OWN_ATTEMPT),
-    "quiz.review": ("GET", "/attempts/{attempt}/review", OWN_ATTEMPT),
+    "quiz.summary": ("GET", "/attempts/{attempt}/summary", OWN_ATTEMPT),
     "quiz.submit": ("POST", "/attempts/{attempt}/submit", OWN_ATTEMPT),
     "quiz.result": ("GET", "/attempts/{attempt}", OWN_ATTEMPT),
     "teacher.bank": ("GET", "/teacher/bank", TEACHERS),

@@ -46,7 +46,7 @@ def test_a_quiz_taken_with_the_tokens_of_its_pages(client, db, make_set):
     )
     assert saved.status_code == 302
     attempt = db.session.scalar(select(Attempt))
-    review = f"/attempts/{attempt.id}/review"
+    review = f"/attempts/{attempt.id}/summary"
     submitted = client.post(
         f"/attempts/{attempt.id}/submit", data={"csrf_token": token(client, review)}
     )

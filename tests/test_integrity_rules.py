@@ -204,7 +204,7 @@ def test_practice_with_no_attempts_left_is_a_message_not_an_error(
     "path",
     [
         "/attempts/99999999999999999999999",
-        "/attempts/99999999999999999999999/review",
+        "/attempts/99999999999999999999999/summary",
         "/dashboard?before=99999999999999999999999",
     ],
 )

@@ -167,8 +167,8 @@ def test_a_full_quiz_run_logs_no_password_token_cookie_or_answer_key(
     assert post(first, first, {"answer": "1", "action": "next"}).status_code == 302
     second = first.replace("/questions/1", "/questions/2")
     assert post(second, second, {"answer": KEYS[1], "action": "review"}).status_code == 302
-    review = second.replace("/questions/2", "/review")
-    result = post(review.replace("/review", "/submit"), review, {})
+    review = second.replace("/questions/2", "/summary")
+    result = post(review.replace("/summary", "/submit"), review, {})
     assert result.status_code == 302
     assert "100%" in client.get(result.headers["Location"]).get_data(as_text=True)
     token = csrf_token(client.get("/account/").get_data(as_text=True))

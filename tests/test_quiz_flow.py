@@ -25,7 +25,7 @@ def test_student_takes_a_single_choice_quiz_and_sees_the_score(auth, client, mak
     second = first.replace("/questions/1", "/questions/2")
     assert client.post(second, data={"answer": "1", "action": "review"}).status_code == 302
     attempt = db.session.scalar(db.select(Attempt))
-    review = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
+    review = client.get(f"/attempts/{attempt.id}/summary").get_data(as_text=True)
     assert "2 of 2 questions answered" in review
     result = client.post(f"/attempts/{attempt.id}/submit", follow_redirects=True)
     page = result.get_data(as_text=True)

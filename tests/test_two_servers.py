@@ -352,8 +352,8 @@ def test_two_servers_share_sessions_rate_limits_and_report_readiness(
         assert student.submit(first, first, {"answer": "1", "action": "next"})[0] == 302
         second = first.replace("/questions/1", "/questions/2")
         assert student.submit(second, second, {"answer": "2", "action": "review"})[0] == 302
-        review = second.replace("/questions/2", "/review")
-        status, _result = student.submit(review, review.replace("/review", "/submit"), {})
+        review = second.replace("/questions/2", "/summary")
+        status, _result = student.submit(review, review.replace("/summary", "/submit"), {})
         assert status == 302
 
         # The teacher's page on A shows what the student did on B.

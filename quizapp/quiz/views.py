@@ -208,13 +208,15 @@ def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> 
     elif action == "next" and number < total:
         target = number + 1
     else:
-        return url_for("quiz.review", attempt_id=attempt.id)
+        return url_for("quiz.summary", attempt_id=attempt.id)
     return url_for("quiz.question", attempt_id=attempt.id, number=target)
 
 
-@bp.route("/attempts/<int:attempt_id>/review")
+@bp.route("/attempts/<int:attempt_id>/summary")
 @access.logged_in
-def review(attempt_id: int) -> str | HTTPResponse:
+def summary(attempt_id: int) -> str | HTTPResponse:
+    """The check before submitting: every question answered or not (spaced-repetition review is
+    `progress.review`)."""
     attempt = _own_attempt(attempt_id)
     if attempts.expire_if_due(attempt):
         db.session.commit()
@@ -226,7 +228,7 @@ def review(attempt_id: int) -> str | HTTPResponse:
         .where(QuestionAttempt.attempt_id == attempt.id)
         .order_by(QuestionAttempt.position)
     ).all()
-    return render_template("quiz/review.html", attempt=attempt, responses=responses)
+    return render_template("quiz/summary.html", attempt=attempt, responses=responses)
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

@@ -331,7 +331,7 @@ def test_hostile_text_never_runs_on_any_page(browser, site, hostile_world):
         "/quizzes",
         f"/quizzes?language={PAYLOADS[3]}&tag={PAYLOADS[1]}",
         *(f"/attempts/{w['open']}/questions/{n}" for n in range(1, 8)),
-        f"/attempts/{w['open']}/review",
+        f"/attempts/{w['open']}/summary",
         f"/attempts/{w['graded']}",
         "/assignments",
         "/dashboard",
