@@ -188,15 +188,21 @@ def roster(classroom_id: int) -> str | tuple[str, int]:
     ), 422
 
 
-@bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/password", methods=["POST"])
-@access.roles(Role.teacher)
-def reset_password(classroom_id: int, membership_id: int) -> str:
+def _confirmed_student(classroom_id: int, membership_id: int) -> tuple[Classroom, Membership]:
+    """The teacher's class and one of its students, for a confirmed POST; else 404 or 400."""
     classroom = own_classroom(classroom_id)
     membership = accounts.managed_student(classroom, membership_id)
     if membership is None:
         abort(404)
     if not ConfirmForm().validate():
         abort(400)
+    return classroom, membership
+
+
+@bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/password", methods=["POST"])
+@access.roles(Role.teacher)
+def reset_password(classroom_id: int, membership_id: int) -> str:
+    classroom, membership = _confirmed_student(classroom_id, membership_id)
     card = accounts.reset_card(membership)
     db.session.commit()
     return render_template("classes/cards.html", classroom=classroom, cards=[card])
@@ -206,12 +212,7 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
 @access.roles(Role.teacher)
 def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
     """Let a student who mistyped their password too often try again at once."""
-    classroom = own_classroom(classroom_id)
-    membership = accounts.managed_student(classroom, membership_id)
-    if membership is None:
-        abort(404)
-    if not ConfirmForm().validate():
-        abort(400)
+    classroom, membership = _confirmed_student(classroom_id, membership_id)
     throttle.lift_lock(membership.user.username)
     flash(_("%(name)s can log in again.", name=membership.display_name), "success")
     return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#students-heading")
