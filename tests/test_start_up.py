@@ -17,21 +17,19 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from harness import postgres_database
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
 from quizapp.config import instance_secret_key, shipped_dir
 from quizapp.models import Question, QuestionSet
 
-POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 WORKERS = 4
 BOOT_TIMEOUT = 120.0
 
@@ -124,20 +122,8 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
-    if not POSTGRES_URL:
-        if IN_CI:
-            pytest.fail("CI=true: QUIZAPP_TEST_POSTGRES_URL must point at a PostgreSQL server")
-        pytest.skip("QUIZAPP_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
-    name = f"quizapp_boot_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as url:  # the harness's: created here, dropped after
+        yield url
 
 
 def versions_per_question(engine: Engine) -> dict[str, int]:
