@@ -16,6 +16,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
+# Screenshots written for people to look at (git ignores them); QUIZAPP_SCREENSHOTS moves them.
+SCREENSHOTS = Path(os.environ.get("QUIZAPP_SCREENSHOTS", Path(__file__).parents[2] / "screenshots"))
+SCREENSHOT_WIDTHS = (390, 1280)
+
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
@@ -66,3 +70,28 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[..., list[Path]]:
+    """Write full-page screenshots of what a page shows now, at a phone's and a laptop's width.
+
+    `screenshot(page, "quiz-start")` writes `screenshots/quiz-start-390.png` and `...-1280.png`
+    (named after the test's module when no name is given) and puts the page back at its own width.
+    """
+
+    def shoot(page: Any, name: str | None = None) -> list[Path]:
+        stem = name or request.node.name
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        before = page.viewport_size
+        written = []
+        for width in SCREENSHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            path = SCREENSHOTS / f"{stem}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            written.append(path)
+        if before:
+            page.set_viewport_size(before)
+        return written
+
+    return shoot
