@@ -176,8 +176,6 @@ def run(database_url: str | None, sizes: list[int], repeat: int) -> dict[str, di
             database_url,
             Path(tmp) / "bench.sqlite3",
             QUESTIONS_DIR=str(folder),
-            # No start-up schema check: scratch_app made the schema from the models.
-            TESTING=True,
         ) as app:
             with app.app_context():
                 assert not sync_directory(folder).failed

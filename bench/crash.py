@@ -2,7 +2,8 @@
 
     python bench/crash.py [--students 50] [--seconds 60] [--database-url URL]
 
-Starts `gunicorn -w 4 'quizapp:create_app()'` (preloaded: bench/crash_gunicorn.py) on a free
+Starts gunicorn as docs/DEPLOYMENT.md does (`-c gunicorn.conf.py`: not preloaded, each worker
+builds its own app, and a SIGKILLed worker is replaced by a fresh import), with 4 workers on a free
 loopback port, on SQLite (WAL) in a temporary folder or on a database of its own on the
 PostgreSQL server `--database-url` names.
 Each simulated student is a thread with its own HTTP session (cookies, CSRF token): logged in
@@ -226,8 +227,7 @@ class Server:
                 "--timeout",
                 "30",
                 "-c",
-                str(Path(__file__).with_name("crash_gunicorn.py")),
-                "quizapp:create_app()",
+                str(Path(__file__).parents[1] / "gunicorn.conf.py"),
             ],
             env=self.env,
             stdout=self.log,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from quizapp import create_app
@@ -19,7 +20,8 @@ from quizapp.extensions import db
 
 @contextmanager
 def scratch_app(database_url: str | None, sqlite_file: Path, **config: Any) -> Iterator[Flask]:
-    """An app on a fresh database (schema created); `config` overrides TestConfig."""
+    """An app on a fresh database, migrated to the code's revision as a deployment's is (so that
+    gunicorn with gunicorn.conf.py accepts it); `config` overrides TestConfig."""
     admin = name = None
     if database_url:
         name = f"quizapp_bench_{uuid.uuid4().hex[:8]}"
@@ -29,11 +31,14 @@ def scratch_app(database_url: str | None, sqlite_file: Path, **config: Any) -> I
         url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{sqlite_file}"
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, **config}
+    # Built as under test (no refusal of the empty database at start), migrated, then served
+    # as in production.
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, **config}
     app = create_app(type("BenchConfig", (TestConfig,), settings))
     try:
         with app.app_context():
-            db.create_all()
+            upgrade()
+        app.config["TESTING"] = config.get("TESTING", False)
         yield app
     finally:
         with app.app_context():
