@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 from helpers import set_document
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from quizapp.bank.sync import replaced_versions, sync_directory
 from quizapp.models import Attempt, Question, QuestionAttempt, QuestionSet
@@ -204,3 +204,59 @@ def test_the_sync_command_regrades_only_when_asked(app, db, questions_dir, make_
     assert "regraded: 1 score changed" in regraded.output
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).score == 1.0
+
+
+def test_a_title_or_language_longer_than_its_column_is_an_error_at_its_line(db, questions_dir):
+    write(questions_dir, set_document(title="T" * 201, language="en-" + "-".join(["abcdefgh"] * 4)))
+    write(questions_dir, set_document(id="other", title="Other"), name="other.yaml")
+    report = sync_directory(questions_dir)
+    db.session.commit()
+    errors = report.failed["sample.yaml"]
+    assert any(e.startswith("sample.yaml:2:") and "200" in e for e in errors), errors
+    assert any(e.startswith("sample.yaml:3:") and "35" in e for e in errors), errors
+    assert report.created == ["other"]
+    assert db.session.scalars(select(QuestionSet.slug)).all() == ["other"]
+
+
+REFUSE_SLUG = {
+    "sqlite": [
+        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set WHEN NEW.slug = 'refused'
+           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"""
+    ],
+    "postgresql": [
+        """CREATE FUNCTION refuse_set() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set FOR EACH ROW
+           WHEN (NEW.slug = 'refused') EXECUTE FUNCTION refuse_set()""",
+    ],
+}
+
+
+def test_a_file_the_database_refuses_is_reported_and_the_others_load(db, questions_dir):
+    for statement in REFUSE_SLUG[db.engine.dialect.name]:
+        db.session.execute(text(statement))
+    db.session.commit()
+    try:
+        write(questions_dir, set_document(id="a-first", title="First"), name="a.yaml")
+        write(questions_dir, set_document(id="refused", title="Refused"), name="b.yaml")
+        write(questions_dir, set_document(id="c-last", title="Last"), name="c.yaml")
+        report = sync_directory(questions_dir, log_failures=False)
+        db.session.commit()
+        assert report.created == ["a-first", "c-last"] and report.new_versions == 4
+        assert list(report.failed) == ["b.yaml"]
+        assert "the database refused this set" in report.failed["b.yaml"][0]
+        assert report.failed["b.yaml"][0].startswith("b.yaml:1:1:")
+        slugs = db.session.scalars(select(QuestionSet.slug).order_by(QuestionSet.slug)).all()
+        assert slugs == ["a-first", "c-last"]
+        assert db.session.scalar(select(db.func.count()).select_from(Question)) == 4
+    finally:
+        db.session.rollback()
+        db.session.execute(
+            text(
+                "DROP TRIGGER refuse_set"
+                + (" ON question_set" if db.engine.dialect.name == "postgresql" else "")
+            )
+        )
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP FUNCTION refuse_set()"))
+        db.session.commit()

@@ -74,7 +74,7 @@ def _percent(value: Any) -> float:
 
 Language = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"),
+    StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", max_length=35),
     Field(description="a BCP 47 language tag such as `fr`, `en` or `pt-BR`"),
 ]
 Duration = Annotated[
@@ -165,7 +165,8 @@ class QuestionSetFile(Model):
     )
 
     id: Slug
-    title: ShortText
+    # As long as the column that keeps it (catalogue titles are short).
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     language: Language
     description: Text | None = None
     source: Source | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from ..enums import SetStatus
 from ..extensions import db
@@ -39,6 +40,14 @@ class SyncReport:
     never_loaded: set[str] = field(default_factory=set)  # failed files with no good version
     new_versions: int = 0
     retired_questions: int = 0
+
+    def add(self, other: SyncReport) -> None:
+        """Count what `other` (one file's sync) did in this report."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.new_versions += other.new_versions
+        self.retired_questions += other.retired_questions
 
     def summary(self) -> str:
         def count(number: int, singular: str, plural: str) -> str:
@@ -101,7 +110,20 @@ def sync_directory(directory: Path, *, log_failures: bool = True) -> SyncReport:
             _record_failure(relative, file_report, report, log_failures)
             continue
         claimed[file_report.model.id] = relative
-        sync_file(file_report, relative, report)
+        part = SyncReport()  # counted only once the database took the file
+        try:
+            with db.session.begin_nested():  # a refused file leaves the others loaded
+                sync_file(file_report, relative, part)
+        except DBAPIError as error:
+            log.exception("question bank: %s refused by the database", relative)
+            file_report.model = None
+            kind = type(getattr(error, "orig", error)).__name__
+            file_report.diagnostics.append(
+                Diagnostic(relative, 1, 1, "error", DATABASE_REFUSED % {"error": kind})
+            )
+            _record_failure(relative, file_report, report, log_failures)
+            continue
+        report.add(part)
         if log_failures:
             count = len(file_report.model.questions)
             log.info("loaded %s: %d question%s", relative, count, "" if count == 1 else "s")
@@ -120,6 +142,7 @@ def sync_directory(directory: Path, *, log_failures: bool = True) -> SyncReport:
 
 SET_ID_TAKEN = N_("the set id `%(id)s` is already used by %(file)s")
 SET_ID_HINT = N_("give each set its own `id`")
+DATABASE_REFUSED = N_("the database refused this set (%(error)s): nothing of it was loaded")
 
 
 def _conflict(relative: str, slug: str, other: str) -> Diagnostic:
