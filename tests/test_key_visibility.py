@@ -143,3 +143,8 @@ def test_the_export_shows_per_question_scores_only_when_the_pages_do(
     assert scores == ([1.0, 0.0] if shown else [None, None])
     result_page = client.get(f"/attempts/{attempt.id}").text
     assert ("Question by question" in result_page) == shown
+    # per-question progress (mastery, review) says no more than the pages either
+    last_scores = sorted(
+        (q["question"], q["last_score"]) for q in data["questions"] if q["last_score"] is not None
+    )
+    assert last_scores == ([("a", 1.0), ("b", 0.0)] if shown else [])

@@ -46,11 +46,12 @@ def record_attempt(attempt: Attempt) -> None:
     """Fold a graded attempt's answers into the student's per-question progress: one read and
     at most two writes (the new rows, the changed ones), whatever the attempt's size."""
     answered = [r for r in attempt.responses if r.answered_at is not None]
-    if not answered:
-        return
     # A review shows the key: a missed question comes up for review only once this attempt's
-    # own feedback rule lets its key be seen (never, for `never`).
+    # own feedback rule lets its key be seen. Under `never` nothing of the attempt is folded
+    # in: per-question scores (mastery, the data export) would tell what the pages never show.
     key_visible_from = answers_visible_from(attempt)
+    if not answered or key_visible_from is None:
+        return
     keys = {r.question.key for r in answered}
     existing = {
         p.question_key: p
