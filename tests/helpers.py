@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import text
 
 PASSWORD = "correct horse battery"
 
@@ -75,3 +79,37 @@ def assign(
     assignment = create_assignment(classroom, question_set, opens, due, **extra)
     db.session.commit()
     return assignment
+
+
+REFUSE_SET = {
+    "sqlite": [
+        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set WHEN NEW.slug = :slug
+           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"""
+    ],
+    "postgresql": [
+        """CREATE FUNCTION refuse_set() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set FOR EACH ROW
+           WHEN (NEW.slug = :slug) EXECUTE FUNCTION refuse_set()""",
+    ],
+}
+DROP_REFUSE_SET = {
+    "sqlite": ["DROP TRIGGER refuse_set"],
+    "postgresql": ["DROP TRIGGER refuse_set ON question_set", "DROP FUNCTION refuse_set()"],
+}
+
+
+@contextmanager
+def database_refuses_set(db: Any, slug: str) -> Iterator[None]:
+    """The database itself refuses to store a set with this id (a trigger), on either kind."""
+    dialect = db.engine.dialect.name
+    for statement in REFUSE_SET[dialect]:
+        db.session.execute(text(statement.replace(":slug", "'" + slug.replace("'", "''") + "'")))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        for statement in DROP_REFUSE_SET[dialect]:
+            db.session.execute(text(statement))
+        db.session.commit()

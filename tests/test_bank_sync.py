@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import yaml
-from helpers import set_document
-from sqlalchemy import select, text
+from helpers import database_refuses_set, set_document
+from sqlalchemy import select
 
 from quizapp.bank.sync import replaced_versions, sync_directory
 from quizapp.models import Attempt, Question, QuestionAttempt, QuestionSet
@@ -218,25 +218,8 @@ def test_a_title_or_language_longer_than_its_column_is_an_error_at_its_line(db, 
     assert db.session.scalars(select(QuestionSet.slug)).all() == ["other"]
 
 
-REFUSE_SLUG = {
-    "sqlite": [
-        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set WHEN NEW.slug = 'refused'
-           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"""
-    ],
-    "postgresql": [
-        """CREATE FUNCTION refuse_set() RETURNS trigger AS $$
-           BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql""",
-        """CREATE TRIGGER refuse_set BEFORE INSERT ON question_set FOR EACH ROW
-           WHEN (NEW.slug = 'refused') EXECUTE FUNCTION refuse_set()""",
-    ],
-}
-
-
 def test_a_file_the_database_refuses_is_reported_and_the_others_load(db, questions_dir):
-    for statement in REFUSE_SLUG[db.engine.dialect.name]:
-        db.session.execute(text(statement))
-    db.session.commit()
-    try:
+    with database_refuses_set(db, "refused"):
         write(questions_dir, set_document(id="a-first", title="First"), name="a.yaml")
         write(questions_dir, set_document(id="refused", title="Refused"), name="b.yaml")
         write(questions_dir, set_document(id="c-last", title="Last"), name="c.yaml")
@@ -249,14 +232,3 @@ def test_a_file_the_database_refuses_is_reported_and_the_others_load(db, questio
         slugs = db.session.scalars(select(QuestionSet.slug).order_by(QuestionSet.slug)).all()
         assert slugs == ["a-first", "c-last"]
         assert db.session.scalar(select(db.func.count()).select_from(Question)) == 4
-    finally:
-        db.session.rollback()
-        db.session.execute(
-            text(
-                "DROP TRIGGER refuse_set"
-                + (" ON question_set" if db.engine.dialect.name == "postgresql" else "")
-            )
-        )
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP FUNCTION refuse_set()"))
-        db.session.commit()

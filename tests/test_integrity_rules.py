@@ -65,9 +65,12 @@ def test_a_missed_question_comes_up_for_review_only_once_its_key_may_be_seen(
     attempt = finish(db, take(db, student, question_set, [0, 0], now, assignment=assignment), now)
     assert attempt.score == 1.0  # one right, one missed
     progress = db.session.scalar(select(QuestionProgress).where(QuestionProgress.last_score == 0))
-    expected = {"now": now, "due": assignment.due_at, None: None}[card_due]
-    assert progress.due == expected
-    assert (progress.card is None) == (card_due is None)
+    if card_due is None:  # `never`: nothing of the attempt is kept per question
+        assert progress is None
+        assert db.session.scalar(select(func.count()).select_from(QuestionProgress)) == 0
+        return
+    expected = {"now": now, "due": assignment.due_at}[card_due]
+    assert progress.due == expected and progress.card is not None
 
 
 def test_work_handed_in_after_the_due_date_is_late_and_penalised(db, school):

@@ -198,17 +198,27 @@ def test_workers_starting_at_once_share_one_whole_secret_key(tmp_path: Path) -> 
 
 def test_a_set_the_database_refuses_is_logged_and_start_up_goes_on(app, db, questions_dir, caplog):
     import yaml
-    from helpers import set_document
+    from helpers import database_refuses_set, set_document
 
     from quizapp.start_up import sync_questions
 
-    if db.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite does not enforce the length of a VARCHAR")
-    # Valid for the schema (titles up to 1,000 characters), too long for the column (200).
-    document = set_document(title="T" * 300)
-    (questions_dir / "long.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+    for name, slug in (("a.yaml", "refused"), ("b.yaml", "kept")):
+        document = set_document(id=slug, title=slug.title())
+        (questions_dir / name).write_text(yaml.safe_dump(document, allow_unicode=True))
+    with database_refuses_set(db, "refused"):
+        sync_questions(questions_dir)  # no exception: the worker boots
 
+    assert "a.yaml not loaded" in caplog.text and "the database refused this set" in caplog.text
+    assert db.session.scalars(select(QuestionSet.slug)).all() == ["kept"]
+
+
+def test_start_up_goes_on_whatever_the_sync_raises(app, db, questions_dir, caplog, monkeypatch):
+    from quizapp.bank import sync
+    from quizapp.start_up import sync_questions
+
+    def broken(directory):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sync, "sync_directory", broken)
     sync_questions(questions_dir)  # no exception: the worker boots
-
-    assert "question bank: not loaded at start" in caplog.text
-    assert db.session.scalar(select(func.count()).select_from(QuestionSet)) == 0
+    assert "question bank: not loaded at start" in caplog.text and "disk on fire" in caplog.text
