@@ -1,0 +1,169 @@
+"""Images of a teacher's set: checked (type, size, pixels), stored by content hash, served so.
+
+A question names an image by the file name its YAML gives (`image: {file: map.png, alt: ...}`);
+the page shows it by its SHA-256 (`/images/<sha256>`), so a name such as `right-answer.png`
+never reaches a student. PNG, JPEG and WebP are opened with Pillow to learn their format and
+size; an SVG is parsed as XML without a DOCTYPE (no entities, no bombs) and always served with
+a CSP that runs no script, and shown through `<img>`, which runs none either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..bank.diagnostics import FileReport
+from ..extensions import db
+from ..models import QuestionSet, SetImage
+
+MAX_PIXELS = 20_000_000
+MAX_SIDE = 8_000
+RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+SVG_TYPE = "image/svg+xml"
+
+
+class ImageError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    sha256: str
+    media_type: str
+    width: int
+    height: int
+    data: bytes
+
+
+def inspect(data: bytes) -> ImageInfo:
+    """The type and size of an image, or ImageError with the reason."""
+    digest = hashlib.sha256(data).hexdigest()
+    if data.lstrip()[:5] in (b"<?xml", b"<svg ") or b"<svg" in data[:1000]:
+        width, height = _svg_size(data)
+        return ImageInfo(digest, SVG_TYPE, width, height, data)
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in RASTER_TYPES:
+                raise ImageError(str(_l("only PNG, JPEG, WebP and SVG images are accepted")))
+            width, height = image.size
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise ImageError(
+                    str(_l("the image is too large: at most %(n)s pixels a side", n=MAX_SIDE))
+                )
+            image.verify()
+            media_type = RASTER_TYPES[image.format]
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ImageError(str(_l("this is not an image that can be read"))) from None
+    return ImageInfo(digest, media_type, width, height, data)
+
+
+def _svg_size(data: bytes) -> tuple[int, int]:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ImageError(str(_l("an SVG image may not declare a DOCTYPE or entities")))
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        raise ImageError(str(_l("this is not an image that can be read"))) from None
+    if not root.tag.endswith("svg"):
+        raise ImageError(str(_l("this is not an image that can be read")))
+
+    def number(value: str | None) -> float | None:
+        match = re.match(r"\s*([0-9.]+)\s*(px)?\s*$", value or "")
+        return float(match[1]) if match else None
+
+    width, height = number(root.get("width")), number(root.get("height"))
+    if (width is None or height is None) and root.get("viewBox"):
+        parts = re.split(r"[\s,]+", root.get("viewBox", "").strip())
+        if len(parts) == 4:
+            width, height = number(parts[2]), number(parts[3])
+    if not width or not height:
+        width, height = 300.0, 150.0  # the browser's default for an image without a size
+    return max(1, min(int(width), MAX_SIDE)), max(1, min(int(height), MAX_SIDE))
+
+
+def references(spec: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Each `image.file` of a validated set or question, with the path of its value."""
+    if isinstance(spec, dict):
+        image = spec.get("image")
+        if isinstance(image, dict) and isinstance(image.get("file"), str):
+            yield (*path, "image", "file"), image["file"]
+        for key, value in spec.items():
+            if key != "image":
+                yield from references(value, (*path, key))
+    elif isinstance(spec, list):
+        for index, value in enumerate(spec):
+            yield from references(value, (*path, index))
+
+
+MISSING = _l("the image %(file)s is not in the upload")
+MISSING_HINT = _l("upload a zip of the YAML file and its images")
+BAD_IMAGE = _l("the image %(file)s: %(reason)s")
+
+
+def check_images(report: FileReport, images: dict[str, bytes]) -> dict[str, ImageInfo]:
+    """The images the set names, checked; each problem added to `report` as an error."""
+    if report.model is None:
+        return {}
+    found: dict[str, ImageInfo] = {}
+    spec = report.model.model_dump(mode="json")
+    for _path, name in references(spec):
+        if name in found:
+            continue
+        data = images.get(name)
+        if data is None:
+            report.add(1, 1, str(MISSING % {"file": repr(name)}), str(MISSING_HINT))
+            continue
+        try:
+            found[name] = inspect(data)
+        except ImageError as error:
+            report.add(1, 1, str(BAD_IMAGE % {"file": repr(name), "reason": str(error)}))
+    return found
+
+
+def images_of(question_set: QuestionSet) -> dict[str, bytes]:
+    return {
+        row.name: row.data
+        for row in db.session.scalars(select(SetImage).where(SetImage.set_id == question_set.id))
+    }
+
+
+def store_images(question_set: QuestionSet, images: dict[str, ImageInfo]) -> None:
+    """Keep the set's images (a new upload: every image it named)."""
+    existing = {
+        row.name: row
+        for row in db.session.scalars(select(SetImage).where(SetImage.set_id == question_set.id))
+    }
+    for name, info in images.items():
+        row = existing.get(name) or SetImage(set_id=question_set.id, name=name)
+        row.sha256, row.media_type = info.sha256, info.media_type
+        row.width, row.height, row.data = info.width, info.height, info.data
+        db.session.add(row)
+
+
+def link_images(question_set: QuestionSet, images: dict[str, ImageInfo]) -> None:
+    """After an edit: the images stay (older question versions may still show them)."""
+    store_images(question_set, images)
+
+
+def image_by_hash(sha256: str) -> SetImage | None:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        return None
+    return db.session.scalar(select(SetImage).where(SetImage.sha256 == sha256).limit(1))
+
+
+def hashes_of(set_id: int) -> dict[str, SetImage]:
+    """The set's images by name, for rendering (one query per page)."""
+    return {
+        row.name: row
+        for row in db.session.scalars(select(SetImage).where(SetImage.set_id == set_id))
+    }
