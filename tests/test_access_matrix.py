@@ -120,6 +120,7 @@ MATRIX = {
     "authoring.upload": ("POST", "/teacher/sets/upload", TEACHERS),
     "authoring.new": ("POST", "/teacher/sets/new", TEACHERS),
     "authoring.edit": ("GET", "/teacher/sets/{owned_set}/edit", OWN_SET),
+    "authoring.add_images": ("POST", "/teacher/sets/{owned_set}/images", OWN_SET),
     "authoring.discard": ("POST", "/teacher/sets/{owned_set}/draft/discard", OWN_SET),
     "authoring.download": ("GET", "/teacher/sets/{owned_set}/set.yaml", OWN_SET),
     "authoring.preview": ("GET", "/teacher/sets/{owned_set}/preview", OWN_SET),

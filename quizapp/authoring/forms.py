@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -27,6 +27,11 @@ class EditForm(FlaskForm):
     # As long as a set file may be: input_guard.long_fields exempts it from the field limit.
     text = TextAreaField(_l("The set, in YAML"), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
+
+
+class ImagesForm(FlaskForm):
+    files = MultipleFileField(_l("Images (PNG, JPEG, WebP or SVG)"))
+    submit = SubmitField(_l("Add the images"))
 
 
 class ShareForm(FlaskForm):

@@ -20,7 +20,7 @@ from ..bank.sync import SyncReport, sync_file
 from ..enums import Role, SetStatus
 from ..extensions import db
 from ..models import QuestionSet, SetShare, SetSource, User, utcnow
-from . import images as image_service
+from ..bank import images as image_service
 
 # Not a character of a set id (`bank.schema.Slug`): a teacher's set never takes a library
 # set's slug, nor another teacher's.
@@ -116,6 +116,19 @@ def _read(text: bytes, display: str) -> FileReport:
     return read_bytes(text, display)
 
 
+def _locator(raw: bytes):  # type: ignore[no-untyped-def]
+    """Where a value of the text is (line, column), for messages about its images."""
+    from ..bank.yaml_tree import compose, locate
+
+    root = compose(raw.decode("utf-8"))
+
+    def at(path: tuple[object, ...]) -> tuple[int, int]:
+        mark = locate(root, path)
+        return mark.line + 1, mark.column + 1
+
+    return at
+
+
 def _slug_taken(slug: str, question_set: QuestionSet | None) -> bool:
     other = db.session.scalar(select(QuestionSet.id).where(QuestionSet.slug == slug))
     return other is not None and (question_set is None or other != question_set.id)
@@ -134,7 +147,7 @@ def create_set(
     slug = owned_slug(owner, report.model.id)
     if _slug_taken(slug, None):
         raise AuthoringError(str(SET_ID_TAKEN % {"id": report.model.id}), report)
-    stored = image_service.check_images(report, images or {})
+    image_service.check_images(report, report.model, (images or {}).get, _locator(raw))
     if report.errors:
         raise AuthoringError(str(_l("The file has errors: nothing was created.")), report)
     question_set = sync_file(
@@ -142,7 +155,6 @@ def create_set(
     )
     question_set.owner_id = owner.id
     question_set.source_text = SetSource(text=raw.decode("utf-8"), updated_by_id=owner.id)
-    image_service.store_images(question_set, stored)
     db.session.flush()
     return question_set
 
@@ -172,7 +184,8 @@ def save(question_set: QuestionSet, text: str, user: User) -> FileReport:
             report.add(1, 1, str(SET_ID_TAKEN % {"id": report.model.id}))
             report.model = None
     if report.model is not None:
-        stored = image_service.check_images(report, image_service.images_of(question_set))
+        stored = image_service.images_of(question_set)
+        image_service.check_images(report, report.model, stored.get, _locator(raw))
         if report.errors:
             report.model = None
     source.updated_at = utcnow()
@@ -189,12 +202,37 @@ def save(question_set: QuestionSet, text: str, user: User) -> FileReport:
         question_set=question_set,
         slug=slug,
     )
-    image_service.link_images(question_set, stored)
     source.text = text
     source.draft = None
     source.draft_errors = None
     db.session.flush()
     return report
+
+
+def add_images(question_set: QuestionSet, files: list[tuple[str, bytes]]) -> list[str]:
+    """Add or replace images of the set, under their file names; AuthoringError (nothing
+    added) if a name or an image is refused. The names, to write in the YAML."""
+    import posixpath
+    import re
+
+    from ..qtypes.model import IMAGE_FILE
+
+    checked = {}
+    for filename, data in files:
+        name = posixpath.basename(filename.replace("\\", "/"))
+        if not re.fullmatch(IMAGE_FILE, name):
+            raise AuthoringError(
+                str(_l("%(name)s is not a .png, .jpg, .webp or .svg file name.", name=name[:100]))
+            )
+        if len(data) > image_service.MAX_FILE_BYTES:
+            raise AuthoringError(str(_l("%(name)s is larger than 2 MB.", name=name)))
+        try:
+            checked[name] = image_service.inspect(data)
+        except image_service.ImageError as error:
+            raise AuthoringError(f"{name}: {error}") from None
+    image_service.store_images(question_set, checked)
+    db.session.flush()
+    return sorted(checked)
 
 
 def discard_draft(question_set: QuestionSet) -> None:

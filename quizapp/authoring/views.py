@@ -24,8 +24,9 @@ from ..models import Question, QuestionSet
 from ..quiz import attempts as quiz_attempts
 from ..quiz.forms import build_form
 from ..security_headers import talisman
-from . import images, services
-from .forms import ActionForm, EditForm, NewSetForm, ShareForm, UploadForm
+from ..bank import images
+from . import services
+from .forms import ActionForm, EditForm, ImagesForm, NewSetForm, ShareForm, UploadForm
 from .uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
 
 bp = Blueprint("authoring", __name__)
@@ -142,8 +143,34 @@ def edit(set_id: int) -> str | HTTPResponse | tuple[str, int]:
         diagnostics_data=[d.as_dict() for d in diagnostics],
         error_lines={d.line for d in diagnostics if d.severity == "error"},
         action_form=ActionForm(),
+        images_form=ImagesForm(),
+        images=sorted(images.hashes_of(question_set.id).values(), key=lambda i: i.name),
         rights=services.rights(current_user, question_set),
     ), status
+
+
+@bp.route("/teacher/sets/<int:set_id>/images", methods=["POST"])
+@access.roles(Role.teacher)
+@body_limit(MAX_UPLOAD_BYTES)
+def add_images(set_id: int) -> HTTPResponse:
+    """Images for the set's YAML to name (`image: {file: ..., alt: ...}`)."""
+    question_set = _set(set_id, edit=True)
+    form = ImagesForm()
+    if not form.validate():
+        abort(400)
+    files = [(f.filename or "", f.read()) for f in form.files.data or [] if f and f.filename]
+    if not files:
+        flash(_("Choose one or more images."), "error")
+        return redirect(url_for("authoring.edit", set_id=question_set.id))
+    try:
+        names = services.add_images(question_set, files)
+    except services.AuthoringError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Images added: %(names)s.", names=", ".join(names)), "success")
+    return redirect(url_for("authoring.edit", set_id=question_set.id) + "#images")
 
 
 @bp.route("/teacher/sets/<int:set_id>/draft/discard", methods=["POST"])

@@ -17,6 +17,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, FileReport
+from .images import check_images, folder_loader
 from .lint import lint as lint_set
 from .messages import N_
 from .quotes import check_quotes, normalize_quote
@@ -98,6 +99,10 @@ def _read(raw: bytes, report: FileReport, base: Path | None, lint: bool) -> File
     for problem in problems:
         mark = locate(root, problem.path, key=problem.key)
         report.add(mark.line + 1, mark.column + 1, problem.message, problem.hint)
+    if not report.errors and model is not None and base is not None:
+        check_images(
+            report, model, folder_loader(base), lambda path: _line_column(locate(root, path))
+        )
     if not report.errors:
         report.model = model
         if lint and model is not None:
@@ -115,6 +120,10 @@ def _read(raw: bytes, report: FileReport, base: Path | None, lint: bool) -> File
                 )
     report.diagnostics.sort(key=lambda d: (d.line, d.column))
     return report
+
+
+def _line_column(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
 def _text(path: Path, report: FileReport) -> str | None:

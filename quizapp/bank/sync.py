@@ -22,6 +22,7 @@ from ..enums import SetStatus
 from ..extensions import db
 from ..models import Question, QuestionAttempt, QuestionSet, utcnow
 from .diagnostics import Diagnostic, FileReport
+from .images import store_images
 from .messages import N_
 from .reader import read_file
 
@@ -198,6 +199,7 @@ def sync_file(
     question_set.loaded_at = utcnow()
     db.session.flush()
     _sync_questions(question_set, model.questions, report)
+    store_images(question_set, file_report.images)
     return question_set
 
 

@@ -1,8 +1,9 @@
-"""Images of a teacher's set: checked (type, size, pixels), stored by content hash, served so.
+"""Images of a set: checked (type, size, pixels), stored by content hash, served so.
 
 A question names an image by the file name its YAML gives (`image: {file: map.png, alt: ...}`);
 the page shows it by its SHA-256 (`/images/<sha256>`), so a name such as `right-answer.png`
-never reaches a student. PNG, JPEG and WebP are opened with Pillow to learn their format and
+never reaches a student. A folder set's images are read next to its file (the schema's pattern
+allows no `..`); a teacher's come from their upload, in memory. PNG, JPEG and WebP are opened with Pillow to learn their format and
 size; an SVG is parsed as XML without a DOCTYPE (no entities, no bombs) and always served with
 a CSP that runs no script, and shown through `<img>`, which runs none either.
 """
@@ -13,21 +14,32 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..bank.diagnostics import FileReport
 from ..extensions import db
 from ..models import QuestionSet, SetImage
+from .diagnostics import FileReport
+from .messages import N_
+from .schema import QuestionSetFile
 
 MAX_PIXELS = 20_000_000
 MAX_SIDE = 8_000
 RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 SVG_TYPE = "image/svg+xml"
+
+
+NOT_ACCEPTED = N_("only PNG, JPEG, WebP and SVG images are accepted")
+TOO_LARGE = N_("the image is too large: at most %(n)s pixels a side")
+UNREADABLE = N_("this is not an image that can be read")
+SVG_DOCTYPE = N_("an SVG image may not declare a DOCTYPE or entities")
+MISSING = N_("the image %(file)s is not found")
+MISSING_HINT = N_("put it next to the YAML file (in a zip with it, for an upload)")
+BAD_IMAGE = N_("the image %(file)s: %(reason)s")
 
 
 class ImageError(ValueError):
@@ -54,28 +66,26 @@ def inspect(data: bytes) -> ImageInfo:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in RASTER_TYPES:
-                raise ImageError(str(_l("only PNG, JPEG, WebP and SVG images are accepted")))
+                raise ImageError(NOT_ACCEPTED)
             width, height = image.size
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise ImageError(
-                    str(_l("the image is too large: at most %(n)s pixels a side", n=MAX_SIDE))
-                )
+                raise ImageError(TOO_LARGE % {"n": MAX_SIDE})
             image.verify()
             media_type = RASTER_TYPES[image.format]
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ImageError(str(_l("this is not an image that can be read"))) from None
+        raise ImageError(UNREADABLE) from None
     return ImageInfo(digest, media_type, width, height, data)
 
 
 def _svg_size(data: bytes) -> tuple[int, int]:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ImageError(str(_l("an SVG image may not declare a DOCTYPE or entities")))
+        raise ImageError(SVG_DOCTYPE)
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
-        raise ImageError(str(_l("this is not an image that can be read"))) from None
+        raise ImageError(UNREADABLE) from None
     if not root.tag.endswith("svg"):
-        raise ImageError(str(_l("this is not an image that can be read")))
+        raise ImageError(UNREADABLE)
 
     def number(value: str | None) -> float | None:
         match = re.match(r"\s*([0-9.]+)\s*(px)?\s*$", value or "")
@@ -105,29 +115,50 @@ def references(spec: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[An
             yield from references(value, (*path, index))
 
 
-MISSING = _l("the image %(file)s is not in the upload")
-MISSING_HINT = _l("upload a zip of the YAML file and its images")
-BAD_IMAGE = _l("the image %(file)s: %(reason)s")
+Locate = Callable[[tuple[Any, ...]], tuple[int, int]]
 
 
-def check_images(report: FileReport, images: dict[str, bytes]) -> dict[str, ImageInfo]:
-    """The images the set names, checked; each problem added to `report` as an error."""
-    if report.model is None:
-        return {}
+def check_images(
+    report: FileReport,
+    model: QuestionSetFile,
+    load: Callable[[str], bytes | None],
+    locate: Locate | None = None,
+) -> None:
+    """Read the images the set names with `load` and check them, into `report.images`; each
+    problem is an error of `report`, at the line of its `file:` when `locate` can say it."""
     found: dict[str, ImageInfo] = {}
-    spec = report.model.model_dump(mode="json")
-    for _path, name in references(spec):
+    spec = model.model_dump(mode="json")
+    for path, name in references(spec):
         if name in found:
             continue
-        data = images.get(name)
+        line, column = locate(path) if locate else (1, 1)
+        data = load(name)
         if data is None:
-            report.add(1, 1, str(MISSING % {"file": repr(name)}), str(MISSING_HINT))
+            report.add(line, column, MISSING % {"file": repr(name)}, MISSING_HINT)
             continue
         try:
             found[name] = inspect(data)
         except ImageError as error:
-            report.add(1, 1, str(BAD_IMAGE % {"file": repr(name), "reason": str(error)}))
-    return found
+            report.add(line, column, BAD_IMAGE % {"file": repr(name), "reason": str(error)})
+    report.images = found
+
+
+MAX_FILE_BYTES = 2_000_000
+
+
+def folder_loader(base: Path) -> Callable[[str], bytes | None]:
+    """Read a folder set's images next to its file (names are the schema's: no `..`)."""
+    root = base.resolve()
+
+    def load(name: str) -> bytes | None:
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return b""  # refused by inspect as unreadable; the limit is the upload's
+        return path.read_bytes()
+
+    return load
 
 
 def images_of(question_set: QuestionSet) -> dict[str, bytes]:
@@ -138,7 +169,8 @@ def images_of(question_set: QuestionSet) -> dict[str, bytes]:
 
 
 def store_images(question_set: QuestionSet, images: dict[str, ImageInfo]) -> None:
-    """Keep the set's images (a new upload: every image it named)."""
+    """Keep the set's images under their names; an image no longer named stays, for the
+    earlier versions of its questions that attempts still show."""
     existing = {
         row.name: row
         for row in db.session.scalars(select(SetImage).where(SetImage.set_id == question_set.id))
@@ -148,11 +180,6 @@ def store_images(question_set: QuestionSet, images: dict[str, ImageInfo]) -> Non
         row.sha256, row.media_type = info.sha256, info.media_type
         row.width, row.height, row.data = info.width, info.height, info.data
         db.session.add(row)
-
-
-def link_images(question_set: QuestionSet, images: dict[str, ImageInfo]) -> None:
-    """After an edit: the images stay (older question versions may still show them)."""
-    store_images(question_set, images)
 
 
 def image_by_hash(sha256: str) -> SetImage | None:
