@@ -72,6 +72,16 @@ IMAGE_FILE = r"^([^/\\:.][^/\\:]*/)*[^/\\:.][^/\\:]*\.(png|jpe?g|webp|svg|PNG|JP
 class Image(Model):
     """An image beside a text: a file next to the YAML (in the upload, for a teacher's set)."""
 
+    model_config = ConfigDict(
+        # What `_alt_or_decorative` checks, for editors that read the JSON Schema.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["alt"]},
+                {"required": ["decorative"], "properties": {"decorative": {"const": True}}},
+            ]
+        }
+    )
+
     file: Annotated[
         str,
         StringConstraints(pattern=IMAGE_FILE, max_length=200),
