@@ -50,7 +50,7 @@ def body_limit(max_bytes: int) -> Callable[[F], F]:
 
 def _strings() -> Iterable[str]:
     view = current_app.view_functions.get(request.endpoint or "")
-    exempt = getattr(view, "long_fields", frozenset())
+    exempt: frozenset[str] = getattr(view, "long_fields", frozenset())
     for key, values in request.args.lists():
         yield key
         yield from values

@@ -51,9 +51,7 @@ def image_row(set_id: int, name: str) -> Any:
             row.name: row
             for row in db.session.scalars(
                 select(SetImage)
-                .options(
-                    load_only(SetImage.name, SetImage.sha256, SetImage.width, SetImage.height)
-                )
+                .options(load_only(SetImage.name, SetImage.sha256, SetImage.width, SetImage.height))
                 .where(SetImage.set_id == set_id)
             )
         }

@@ -294,9 +294,10 @@ def test_sharing_read_only_then_editing(client, auth, db, owned, colleague):
     )
     assert response.status_code == 400
     assert "No teacher has this username" in response.get_data(as_text=True)
-    assert client.post(
-        f"/teacher/sets/{owned.id}/shares", data={"username": "Colleague"}
-    ).status_code == 302
+    assert (
+        client.post(f"/teacher/sets/{owned.id}/shares", data={"username": "Colleague"}).status_code
+        == 302
+    )
     auth.logout()
     auth.login("colleague")
     assert client.get(f"/teacher/sets/{owned.id}/preview").status_code == 200

@@ -72,8 +72,7 @@ def test_a_zip_with_images_makes_a_set_whose_pages_show_them_by_hash(client, aut
     page = client.get(f"/teacher/sets/{question_set.id}/preview").get_data(as_text=True)
     picture = rows["maps/right-answer-paris.png"]
     assert (
-        f'src="/images/{picture.sha256}" alt="A map with a red dot" width="30" height="20"'
-        in page
+        f'src="/images/{picture.sha256}" alt="A map with a red dot" width="30" height="20"' in page
     )
     assert 'alt=""' in page  # the decorative one
     assert "right-answer" not in page.replace("right-answer-paris.png</code>", "")
@@ -170,9 +169,7 @@ def test_images_added_on_the_set_page_can_then_be_named(client, auth, db, teache
     text = dump(with_images()).replace("maps/right-answer-paris.png", "right-answer-paris.png")
     response = client.post(f"/teacher/sets/{question_set.id}/edit", data={"text": text})
     assert response.status_code == 302
-    assert "Paris" in client.get(f"/teacher/sets/{question_set.id}/preview").get_data(
-        as_text=True
-    )
+    assert "Paris" in client.get(f"/teacher/sets/{question_set.id}/preview").get_data(as_text=True)
 
 
 def test_a_folder_set_reads_its_images_next_to_its_file(db, questions_dir):

@@ -18,7 +18,9 @@ class UploadForm(FlaskForm):
 
 class NewSetForm(FlaskForm):
     language = SelectField(
-        _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("fr", "Français")], default="en"
+        _l("Language"),
+        choices=[SelectChoice("en", "English"), SelectChoice("fr", "Français")],
+        default="en",
     )
     submit = SubmitField(_l("New set from the template"))
 

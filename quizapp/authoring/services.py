@@ -9,18 +9,20 @@ set's draft, beside the last valid text, which stays live. The caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
+from ..bank import images as image_service
 from ..bank.diagnostics import Diagnostic, FileReport
 from ..bank.reader import read_bytes
 from ..bank.sync import SyncReport, sync_file
 from ..enums import Role, SetStatus
 from ..extensions import db
 from ..models import QuestionSet, SetShare, SetSource, User, utcnow
-from ..bank import images as image_service
 
 # Not a character of a set id (`bank.schema.Slug`): a teacher's set never takes a library
 # set's slug, nor another teacher's.
@@ -83,7 +85,7 @@ def rights(user: User, question_set: QuestionSet) -> Rights:
     return Rights(True, share.can_edit, False)
 
 
-def readable_sets_query(user: User):  # type: ignore[no-untyped-def]
+def readable_sets_query(user: User) -> Select[QuestionSet]:
     """The sets `user` may preview and assign: the library, their own, those shared with them."""
     query = select(QuestionSet).where(QuestionSet.status == SetStatus.active)
     if user.has_role(Role.admin):
@@ -116,13 +118,13 @@ def _read(text: bytes, display: str) -> FileReport:
     return read_bytes(text, display)
 
 
-def _locator(raw: bytes):  # type: ignore[no-untyped-def]
+def _locator(raw: bytes) -> Callable[[tuple[Any, ...]], tuple[int, int]]:
     """Where a value of the text is (line, column), for messages about its images."""
     from ..bank.yaml_tree import compose, locate
 
     root = compose(raw.decode("utf-8"))
 
-    def at(path: tuple[object, ...]) -> tuple[int, int]:
+    def at(path: tuple[Any, ...]) -> tuple[int, int]:
         mark = locate(root, path)
         return mark.line + 1, mark.column + 1
 
@@ -150,9 +152,7 @@ def create_set(
     image_service.check_images(report, report.model, (images or {}).get, _locator(raw))
     if report.errors:
         raise AuthoringError(str(_l("The file has errors: nothing was created.")), report)
-    question_set = sync_file(
-        report, display_path(owner, report.model.id), SyncReport(), slug=slug
-    )
+    question_set = sync_file(report, display_path(owner, report.model.id), SyncReport(), slug=slug)
     question_set.owner_id = owner.id
     question_set.source_text = SetSource(text=raw.decode("utf-8"), updated_by_id=owner.id)
     db.session.flush()
@@ -244,9 +244,7 @@ def discard_draft(question_set: QuestionSet) -> None:
 
 def draft_diagnostics(source: SetSource) -> list[Diagnostic]:
     return [
-        Diagnostic(
-            d["path"], d["line"], d["column"], d["severity"], d["message"], d.get("hint")
-        )
+        Diagnostic(d["path"], d["line"], d["column"], d["severity"], d["message"], d.get("hint"))
         for d in source.draft_errors or []
     ]
 
@@ -255,17 +253,13 @@ def share(question_set: QuestionSet, username: str, can_edit: bool) -> SetShare:
     """Share with a colleague by username (a teacher); AuthoringError if there is none."""
     from ..auth.services import normalize_username
 
-    colleague = db.session.scalar(
-        select(User).where(User.username == normalize_username(username))
-    )
+    colleague = db.session.scalar(select(User).where(User.username == normalize_username(username)))
     if colleague is None or not colleague.has_role(Role.teacher, Role.admin):
         raise AuthoringError(str(_l("No teacher has this username.")))
     if colleague.id == question_set.owner_id:
         raise AuthoringError(str(_l("This set is already yours.")))
     existing = db.session.scalar(
-        select(SetShare).where(
-            SetShare.set_id == question_set.id, SetShare.user_id == colleague.id
-        )
+        select(SetShare).where(SetShare.set_id == question_set.id, SetShare.user_id == colleague.id)
     )
     if existing is None:
         existing = SetShare(set_id=question_set.id, user_id=colleague.id)

@@ -86,7 +86,9 @@ def _read_zip(data: bytes) -> Upload:
         name = safe_member_name(info.filename)
         if name is None:
             raise UploadError(
-                str(_l("The zip has a file outside its folder: %(name)s.", name=info.filename[:200]))
+                str(
+                    _l("The zip has a file outside its folder: %(name)s.", name=info.filename[:200])
+                )
             )
         lower = name.lower()
         if posixpath.basename(lower).startswith(".") or lower.startswith("__macosx/"):
@@ -114,9 +116,7 @@ def _read_zip(data: bytes) -> Upload:
     folder = posixpath.dirname(name)
     if folder:
         images = {
-            posixpath.relpath(k, folder): v
-            for k, v in images.items()
-            if k.startswith(folder + "/")
+            posixpath.relpath(k, folder): v for k, v in images.items() if k.startswith(folder + "/")
         }
     return Upload(yaml=content, display=_display_name(name), images=images)
 
@@ -124,16 +124,12 @@ def _read_zip(data: bytes) -> Upload:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A member's bytes, reading at most `limit` + 1 whatever its header says."""
     if info.file_size > limit:
-        raise UploadError(
-            str(_l("%(name)s is too large once unpacked.", name=info.filename[:200]))
-        )
+        raise UploadError(str(_l("%(name)s is too large once unpacked.", name=info.filename[:200])))
     try:
         with archive.open(info) as member:
             content = member.read(limit + 1)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
         raise UploadError(str(_l("This is not a zip file that can be read."))) from None
     if len(content) > limit:
-        raise UploadError(
-            str(_l("%(name)s is too large once unpacked.", name=info.filename[:200]))
-        )
+        raise UploadError(str(_l("%(name)s is too large once unpacked.", name=info.filename[:200])))
     return content

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 from .. import access, qtypes
+from ..bank import images
 from ..bank.messages import localize
 from ..enums import Role, SetStatus
 from ..extensions import db
@@ -24,7 +25,6 @@ from ..models import Question, QuestionSet
 from ..quiz import attempts as quiz_attempts
 from ..quiz.forms import build_form
 from ..security_headers import talisman
-from ..bank import images
 from . import services
 from .forms import ActionForm, EditForm, ImagesForm, NewSetForm, ShareForm, UploadForm
 from .uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
@@ -298,7 +298,11 @@ def unshare(set_id: int, share_id: int) -> HTTPResponse:
 @bp.route("/images/<sha256>")
 @access.logged_in
 @talisman(
-    content_security_policy={"default-src": "'none'", "script-src": "'none'", "style-src": "'self'"},
+    content_security_policy={
+        "default-src": "'none'",
+        "script-src": "'none'",
+        "style-src": "'self'",
+    },
     content_security_policy_nonce_in=[],
 )
 def image(sha256: str) -> Response:

@@ -3,9 +3,10 @@
 A question names an image by the file name its YAML gives (`image: {file: map.png, alt: ...}`);
 the page shows it by its SHA-256 (`/images/<sha256>`), so a name such as `right-answer.png`
 never reaches a student. A folder set's images are read next to its file (the schema's pattern
-allows no `..`); a teacher's come from their upload, in memory. PNG, JPEG and WebP are opened with Pillow to learn their format and
-size; an SVG is parsed as XML without a DOCTYPE (no entities, no bombs) and always served with
-a CSP that runs no script, and shown through `<img>`, which runs none either.
+allows no `..`); a teacher's come from their upload, in memory. PNG, JPEG and WebP are opened
+with Pillow to learn their format and size; an SVG is parsed as XML without a DOCTYPE (no
+entities, no bombs) and always served with a CSP that runs no script, and shown through
+`<img>`, which runs none either.
 """
 
 from __future__ import annotations

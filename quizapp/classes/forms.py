@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import confirm_field, new_password_field
-from ..enums import FeedbackMode, LatePolicy, SetStatus
+from ..enums import FeedbackMode, LatePolicy
 from .classrooms import valid_timezone
 
 COMMON_TIMEZONES = [

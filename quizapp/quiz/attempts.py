@@ -123,11 +123,7 @@ def start_attempt(
             Attempt.user_id == user.id, Attempt.set_id == question_set.id
         )
     )
-    if (
-        not trial
-        and settings.get("max_attempts") is not None
-        and used >= settings["max_attempts"]
-    ):
+    if not trial and settings.get("max_attempts") is not None and used >= settings["max_attempts"]:
         raise NoAttemptsLeft(_l("You have used all your attempts at this quiz."))
     questions = list(
         db.session.scalars(
