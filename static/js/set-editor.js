@@ -8,9 +8,16 @@
   var box = document.getElementById("set-editor");
   if (!CM || !textarea || !box) return;
 
+  var nonce = document.querySelector("meta[name=csp-style-nonce]");
   var view = new CM.EditorView({
     doc: textarea.value,
-    extensions: [CM.basicSetup, CM.yaml(), CM.lintGutter(), CM.EditorView.lineWrapping],
+    extensions: [
+      CM.EditorView.cspNonce.of(nonce ? nonce.content : ""),
+      CM.basicSetup,
+      CM.yaml(),
+      CM.lintGutter(),
+      CM.EditorView.lineWrapping,
+    ],
     parent: box,
   });
   box.classList.add("is-enhanced");
