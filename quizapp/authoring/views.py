@@ -3,6 +3,7 @@ student, try it, share. Views speak HTTP; `services` changes state; each view co
 
 from __future__ import annotations
 
+import json
 import random
 from types import SimpleNamespace
 from typing import Any
@@ -293,6 +294,19 @@ def unshare(set_id: int, share_id: int) -> HTTPResponse:
         abort(404)
     db.session.commit()
     return redirect(url_for("authoring.shares", set_id=question_set.id))
+
+
+@bp.route("/teacher/sets/schema.json")
+@access.roles(Role.teacher)
+def schema() -> Response:
+    """questions/schema.json, for the editor's completion (the file editors use too)."""
+    from ..bank.schema import json_schema
+
+    return Response(
+        json.dumps(json_schema()),
+        mimetype="application/schema+json",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 @bp.route("/images/<sha256>")

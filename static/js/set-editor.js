@@ -8,6 +8,52 @@
   var box = document.getElementById("set-editor");
   if (!CM || !textarea || !box) return;
 
+  // Completion from questions/schema.json: every key the format knows, with its description,
+  // and the allowed values of a key whose values are a closed list (type, feedback ...).
+  var keys = {};
+  var values = {};
+  function collect(node) {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(collect);
+    if (node.properties) {
+      Object.keys(node.properties).forEach(function (name) {
+        var property = node.properties[name];
+        if (!keys[name]) keys[name] = property.description || "";
+        var found = property.enum || (property.const !== undefined ? [property.const] : null);
+        if (found) values[name] = (values[name] || []).concat(found);
+      });
+    }
+    Object.keys(node).forEach(function (k) { collect(node[k]); });
+  }
+  var schemaLink = document.querySelector("link[rel=schema]");
+  if (schemaLink && window.fetch) {
+    fetch(schemaLink.href, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(collect)
+      .catch(function () {});
+  }
+  function complete(context) {
+    var line = context.state.doc.lineAt(context.pos);
+    var before = line.text.slice(0, context.pos - line.from);
+    var value = /^\s*(?:- )?([a-z_]+):\s*([\w-]*)$/.exec(before);
+    if (value && values[value[1]]) {
+      return {
+        from: context.pos - value[2].length,
+        options: values[value[1]]
+          .filter(function (v, i, all) { return all.indexOf(v) === i; })
+          .map(function (v) { return { label: String(v), type: "enum" }; }),
+      };
+    }
+    var key = /^\s*(?:- )?([a-z_]*)$/.exec(before);
+    if (!key || (!key[1] && !context.explicit)) return null;
+    return {
+      from: context.pos - key[1].length,
+      options: Object.keys(keys).map(function (name) {
+        return { label: name + ": ", displayLabel: name, type: "property", info: keys[name] };
+      }),
+    };
+  }
+
   var nonce = document.querySelector("meta[name=csp-style-nonce]");
   var view = new CM.EditorView({
     doc: textarea.value,
@@ -16,6 +62,7 @@
       CM.basicSetup,
       CM.yaml(),
       CM.lintGutter(),
+      CM.autocompletion({ override: [complete] }),
       CM.EditorView.lineWrapping,
     ],
     parent: box,

@@ -145,3 +145,28 @@ def test_images_show_with_alt_text_and_an_svg_script_never_runs(page, site, db, 
     page.goto(base + svg_url)
     assert page.evaluate("() => window.pwned === undefined && document.title !== 'pwned'")
     assert db.session.scalar(select(QuestionSet.id)) == owned.id
+
+
+@pytest.mark.browser
+def test_the_editor_completes_keys_and_values_from_the_schema(page, site, db, owned):
+    base = site()
+    login(page, base, "teach")
+    page.goto(f"{base}/teacher/sets/{owned.id}/edit")
+    page.locator(".cm-editor").wait_for()
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/schema.json'))"
+    )
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("explanation_im")
+    page.keyboard.press("Control+Space")
+    options = page.locator(".cm-tooltip-autocomplete li")
+    options.first.wait_for()
+    assert "explanation_image" in options.all_text_contents()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("feedback: af")
+    page.keyboard.press("Control+Space")
+    options.first.wait_for()
+    assert "after_submit" in " ".join(options.all_text_contents())
