@@ -195,3 +195,16 @@ def test_a_folder_set_reads_its_images_next_to_its_file(db, questions_dir):
         "logo.svg",
     }
     assert yaml.safe_load((questions_dir / "sample.yaml").read_text())["id"] == "sample"
+
+
+def test_a_decompression_bomb_is_refused_without_decoding_it():
+    from quizapp.bank.images import ImageError, inspect
+
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buffer, "PNG")  # 100 M pixels, a few kB
+    with pytest.raises(ImageError, match=r"not an image that can be read|too large"):
+        inspect(buffer.getvalue())
+    with pytest.raises(ImageError, match="only PNG, JPEG, WebP and SVG"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(buffer, "GIF")
+        inspect(buffer.getvalue())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ MISSING_HINT = N_("put it next to the YAML file (in a zip with it, for an upload
 BAD_IMAGE = N_("the image %(file)s: %(reason)s")
 
 
-class ImageError(ValueError):
+class ImageError(Exception):
     pass
 
 
@@ -65,7 +66,11 @@ def inspect(data: bytes) -> ImageInfo:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            # Pillow only warns of a decompression bomb below twice its limit: refuse it too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
             if image.format not in RASTER_TYPES:
                 raise ImageError(NOT_ACCEPTED)
             width, height = image.size
@@ -73,7 +78,14 @@ def inspect(data: bytes) -> ImageInfo:
                 raise ImageError(TOO_LARGE % {"n": MAX_SIDE})
             image.verify()
             media_type = RASTER_TYPES[image.format]
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise ImageError(UNREADABLE) from None
     return ImageInfo(digest, media_type, width, height, data)
 
