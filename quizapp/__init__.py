@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .authoring.views import bp as authoring_bp
     from .classes.views import bp as classes_bp
     from .gradebook.views import bp as gradebook_bp
     from .main.views import bp as main_bp
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         teacher_bp,
         admin_bp,
         gradebook_bp,
+        authoring_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -7,7 +7,8 @@ with a clear message and stores nothing, whatever the view would have done with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
@@ -22,10 +23,40 @@ class InputRejected(BadRequest):
         self.user_message = user_message
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def long_fields(*names: str) -> Callable[[F], F]:
+    """Let these form fields of a view be as long as a request may be (`MAX_CONTENT_LENGTH`):
+    a question set's YAML, edited in the browser. NUL bytes are refused all the same."""
+
+    def decorate(view: F) -> F:
+        view.long_fields = frozenset(names)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def body_limit(max_bytes: int) -> Callable[[F], F]:
+    """Let this view's requests be up to `max_bytes` (an upload of a set with its images)
+    rather than `MAX_CONTENT_LENGTH`; over it, a 413 as for any request."""
+
+    def decorate(view: F) -> F:
+        view.body_limit = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 def _strings() -> Iterable[str]:
-    for multidict in (request.args, request.form):
-        for key, values in multidict.lists():
-            yield key
+    view = current_app.view_functions.get(request.endpoint or "")
+    exempt: frozenset[str] = getattr(view, "long_fields", frozenset())
+    for key, values in request.args.lists():
+        yield key
+        yield from values
+    for key, values in request.form.lists():
+        yield key
+        if key not in exempt:
             yield from values
     for key, file in request.files.items(multi=True):
         yield key
@@ -38,6 +69,12 @@ def _strings() -> Iterable[str]:
 def check_request() -> None:
     """Refuse the request if one of its values holds a NUL byte or is too long."""
     limit = current_app.config["MAX_FIELD_LENGTH"]
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "body_limit", None):
+        request.max_content_length = view.body_limit  # type: ignore[union-attr]
+    for values in request.form.listvalues():
+        if any("\x00" in value for value in values):
+            raise InputRejected(_("The request contains a NUL character, which no field accepts."))
     for value in _strings():
         if "\x00" in value:
             raise InputRejected(_("The request contains a NUL character, which no field accepts."))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -142,10 +143,77 @@ class QuestionSet(Model):
     # Errors of the last load that failed; the last good version stays live meanwhile.
     load_error: Mapped[str | None] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None for the library (the questions folder); else the teacher whose set it is, kept in
+    # the database (`SetSource`) and edited in the browser. RESTRICT: an account is not
+    # deleted while it owns sets.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"), index=True
+    )
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="question_set", order_by="Question.position"
     )
+    owner: Mapped[User | None] = relationship()
+    source_text: Mapped[SetSource | None] = relationship(
+        back_populates="question_set", cascade="all, delete-orphan"
+    )
+
+
+class SetSource(Model):
+    """A teacher-owned set's YAML: the last valid text (what its questions were synced from)
+    and, beside it, a draft that failed validation, kept until it is fixed or dropped."""
+
+    __tablename__ = "set_source"
+
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("question_set.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    draft: Mapped[str | None] = mapped_column(Text)
+    # The draft's diagnostics as `Diagnostic.as_dict()`, in English (localized when shown).
+    draft_errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="source_text")
+
+
+class SetShare(Model):
+    """A teacher-owned set shared with a named colleague, to read (preview, assign) or edit."""
+
+    __tablename__ = "set_share"
+    __table_args__ = (UniqueConstraint("set_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # set_id needs no index of its own: it leads the unique (set_id, user_id).
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    can_edit: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class SetImage(Model):
+    """An image of a teacher-owned set, under the name its YAML gives it; served by its
+    content hash (`sha256`), never by that name, which could tell the key."""
+
+    __tablename__ = "set_image"
+    __table_args__ = (
+        UniqueConstraint("set_id", "name"),
+        Index("ix_set_image_sha256", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Question(Model):
@@ -231,6 +299,9 @@ class Attempt(Model):
     late: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Retaken after its assignment closed: for learning, never for a grade.
     practice: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # A teacher's "try it" of a set from its preview: throwaway, never a grade, in no
+    # statistics (gradebook, item analysis, progress and the catalogue leave it out).
+    trial: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Share of the score taken off for lateness (assignment policy), already applied to `score`.
     penalty: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     seed: Mapped[int] = mapped_column(Integer)

@@ -34,6 +34,30 @@ def current_locale() -> str:
     return environ["quizapp.locale"]
 
 
+def image_row(set_id: int, name: str) -> Any:
+    """A set's image by the name its YAML gives (sha256, width, height; not its bytes), read
+    once per set and request: a page of twenty images costs one query."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import load_only
+
+    from .extensions import db
+    from .models import SetImage
+
+    if not has_request_context():
+        return None
+    cache = request.environ.setdefault("quizapp.images", {})
+    if set_id not in cache:
+        cache[set_id] = {
+            row.name: row
+            for row in db.session.scalars(
+                select(SetImage)
+                .options(load_only(SetImage.name, SetImage.sha256, SetImage.width, SetImage.height))
+                .where(SetImage.set_id == set_id)
+            )
+        }
+    return cache[set_id].get(name)
+
+
 def language_name(code: str) -> str:
     try:
         return Locale.parse(code.replace("-", "_")).get_display_name(current_locale()) or code
@@ -149,6 +173,7 @@ def init_app(app: Flask) -> None:
         Role=Role,
         SetStatus=SetStatus,
         current_locale=current_locale,
+        image_row=image_row,
         qtype=qtypes.get,
         source_language=source_language,
         status_label=status_label,

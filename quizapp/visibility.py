@@ -179,7 +179,11 @@ def listed(question_set: QuestionSet, user: User) -> bool:
 
     A set with `visibility: assigned` is taken only through assignments (and practised once
     they close); teachers and administrators still see it, to preview and assign it.
+    A teacher's own set (`owner_id`) is never in a catalogue: it is taken through assignments,
+    and its teachers try it from its preview.
     """
+    if question_set.owner_id is not None:
+        return False
     if (question_set.settings or {}).get(
         "visibility", SetVisibility.public
     ) == SetVisibility.public:

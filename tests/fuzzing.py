@@ -31,12 +31,23 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from quizapp.auth.services import create_user
+from quizapp.authoring.services import create_set
 from quizapp.bank.sync import sync_directory
 from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptState, Classroom, Membership, QuestionSet, User, utcnow
+from quizapp.models import (
+    Attempt,
+    AttemptState,
+    Classroom,
+    Membership,
+    QuestionSet,
+    SetImage,
+    SetShare,
+    User,
+    utcnow,
+)
 from quizapp.progress import services as progress_services
 from quizapp.quiz import attempts as quiz_attempts
 
@@ -202,8 +213,29 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )
+    # The teacher's own set, shared with the admin, with an image (the authoring routes).
+    owned = create_set(
+        users["teacher"],
+        yaml.safe_dump(
+            {"id": "own", "title": "Own", "language": "en", "questions": QUESTIONS}
+        ).encode(),
+        "own.yaml",
+    )
+    share = SetShare(set_id=owned.id, user_id=users["admin"].id, can_edit=True)
+    picture = SetImage(
+        set_id=owned.id,
+        name="a.svg",
+        sha256="a" * 64,
+        media_type="image/svg+xml",
+        width=1,
+        height=1,
+        data=b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+    )
+    db.session.add_all([share, picture])
     db.session.commit()
     return {
+        "share_id": share.id,
+        "sha256": picture.sha256,
         "set_id": question_set.id,
         "slug": question_set.slug,
         "classroom_id": classroom.id,

@@ -15,12 +15,13 @@ from harness import running_app
 from helpers import PASSWORD, set_document
 from sqlalchemy import select
 
+from quizapp.authoring.services import create_set
 from quizapp.bank.sync import sync_directory
 from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join
 from quizapp.extensions import db
-from quizapp.models import Classroom, QuestionSet, User, utcnow
+from quizapp.models import Classroom, QuestionSet, SetImage, SetShare, User, utcnow
 from quizapp.progress import services as progress_services
 from quizapp.quiz import attempts as quiz_attempts
 
@@ -35,6 +36,7 @@ TEACHERS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
 OWN_CLASS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)
 MEMBERS = (LOGIN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
 ADMINS = (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+OWN_SET = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)  # a teacher's unshared set
 
 MATRIX = {
     "main.index": ("GET", "/", EVERYONE),
@@ -114,6 +116,20 @@ MATRIX = {
     "account.delete": ("POST", "/account/delete", LOGGED_IN),
     "admin.users": ("GET", "/admin/users", ADMINS),
     "admin.set_role": ("POST", "/admin/users/{student_id}/role", ADMINS),
+    "authoring.index": ("GET", "/teacher/sets", TEACHERS),
+    "authoring.upload": ("POST", "/teacher/sets/upload", TEACHERS),
+    "authoring.new": ("POST", "/teacher/sets/new", TEACHERS),
+    "authoring.schema": ("GET", "/teacher/sets/schema.json", TEACHERS),
+    "authoring.edit": ("GET", "/teacher/sets/{owned_set}/edit", OWN_SET),
+    "authoring.add_images": ("POST", "/teacher/sets/{owned_set}/images", OWN_SET),
+    "authoring.discard": ("POST", "/teacher/sets/{owned_set}/draft/discard", OWN_SET),
+    "authoring.download": ("GET", "/teacher/sets/{owned_set}/set.yaml", OWN_SET),
+    "authoring.preview": ("GET", "/teacher/sets/{owned_set}/preview", OWN_SET),
+    "authoring.try_it": ("POST", "/teacher/sets/{owned_set}/try", OWN_SET),
+    "authoring.shares": ("GET", "/teacher/sets/{owned_set}/shares", OWN_SET),
+    "authoring.unshare": ("POST", "/teacher/sets/{owned_set}/shares/{share}/delete", OWN_SET),
+    # by content hash, to anyone logged in: the students of a class that has the set
+    "authoring.image": ("GET", "/images/{image_hash}", LOGGED_IN),
     "health.healthz": ("GET", "/healthz", EVERYONE),
     "health.readyz": ("GET", "/readyz", EVERYONE),
 }
@@ -172,6 +188,20 @@ def world(matrix_app):
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )
+    owned = create_set(
+        users["teacher"], yaml.safe_dump(set_document(id="owned")).encode(), "owned.yaml"
+    )
+    share = SetShare(set_id=owned.id, user_id=users["admin"].id, can_edit=False)
+    picture = SetImage(
+        set_id=owned.id,
+        name="a.svg",
+        sha256="a" * 64,
+        media_type="image/svg+xml",
+        width=1,
+        height=1,
+        data=b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+    )
+    db.session.add_all([share, picture])
     db.session.commit()
     return {
         "attempt": attempt.id,
@@ -184,6 +214,9 @@ def world(matrix_app):
         "code": classroom.join_code,
         "student_id": users["student"].id,
         "users": {role: user.id for role, user in users.items()},
+        "owned_set": owned.id,
+        "share": share.id,
+        "image_hash": "a" * 64,
     }
 
 

@@ -12,16 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask_migrate import upgrade
 from fuzzing import build_world
+from helpers import set_document
 from sqlalchemy import select, text
 
 from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db
 from quizapp.gradebook.services import override_score
-from quizapp.models import Attempt, Question, QuestionAttempt, User, utcnow
+from quizapp.models import (
+    Attempt,
+    Question,
+    QuestionAttempt,
+    SetImage,
+    SetShare,
+    User,
+    utcnow,
+)
 from quizapp.quiz import attempts
 
 ANSWERS = {  # an answer per question type, in grading terms (original indexes)
@@ -81,6 +91,27 @@ def fill_with_data(questions: Path) -> None:
     override_score(attempt.responses[0], 0.5, "Partly right: «gpt»", teacher)
     second = attempts.start_attempt(student, attempt.question_set, assignment=None)
     attempts.save_answer(second, second.responses[0], 0)
+    # A teacher's own set, shared, with an image and a draft (binary data round-trips too).
+    from quizapp.authoring import services as authoring
+
+    owned = authoring.create_set(
+        teacher, yaml.safe_dump(set_document(id="owned")).encode(), "owned.yaml"
+    )
+    authoring.save(owned, "id: owned\ntitle: [broken\n", teacher)
+    db.session.add_all(
+        [
+            SetShare(set_id=owned.id, user_id=student.id, can_edit=False),
+            SetImage(
+                set_id=owned.id,
+                name="map.png",
+                sha256="0" * 64,
+                media_type="image/png",
+                width=2,
+                height=1,
+                data=bytes(range(256)),
+            ),
+        ]
+    )
     db.session.commit()
 
 

@@ -90,13 +90,14 @@ def test_new_cards_go_to_the_students_of_the_class_only(db, rooms, make_user):
     assert {m.user_id: m.user.password_hash for m in (promoted, elsewhere)} == untouched
 
 
-def test_only_active_sets_are_assignable(db, make_set):
+def test_only_active_sets_are_assignable(db, make_set, make_user):
     question_set = make_set()
-    assert assignable_set(question_set.id) == question_set
+    teacher = make_user(role="teacher")
+    assert assignable_set(question_set.id, teacher) == question_set
     question_set.status = "retired"
     db.session.commit()
-    assert assignable_set(question_set.id) is None
-    assert assignable_set(10_000) is None
+    assert assignable_set(question_set.id, teacher) is None
+    assert assignable_set(10_000, teacher) is None
 
 
 def test_an_assignment_is_seen_by_its_class_and_its_students(db, rooms, make_set, make_user):

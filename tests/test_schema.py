@@ -325,8 +325,14 @@ def test_migration_0004_keeps_every_row(app, db):
                 for v in (1, 2)
             )
             attempt_id = connection.execute(
-                insert(Attempt.__table__).values(
-                    user_id=user_id, set_id=set_id, number=1, seed=1, state="graded"
+                insert(at_0003.tables["attempt"]).values(
+                    user_id=user_id,
+                    set_id=set_id,
+                    number=1,
+                    seed=1,
+                    state="graded",
+                    started_at=datetime.now(UTC),
+                    max_score=1,
                 )
             ).inserted_primary_key[0]
             connection.execute(

@@ -45,6 +45,8 @@ class FileReport:
     content_hash: str = ""
     model: QuestionSetFile | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The images the set names, checked (`bank.images.ImageInfo` by name): what sync stores.
+    images: dict[str, Any] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, FileReport
+from .images import check_images, folder_loader
 from .lint import lint as lint_set
 from .messages import N_
 from .quotes import check_quotes, normalize_quote
@@ -33,6 +34,7 @@ __all__ = [
     "FileReport",
     "content_hash",
     "normalize_quote",
+    "read_bytes",
     "read_file",
 ]
 
@@ -56,7 +58,25 @@ def content_hash(data: bytes) -> str:
 def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> FileReport:
     """Read, validate and (unless `lint` is false) lint one question file."""
     report = FileReport(path=path, display=display or str(path))
-    text = _text(path, report)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.add(1, 1, CANNOT_READ % {"reason": exc.strerror or exc})
+        return report
+    return _read(raw, report, path.parent, lint)
+
+
+def read_bytes(raw: bytes, display: str, *, lint: bool = True) -> FileReport:
+    """Read a question file given as bytes (an upload, a set kept in the database).
+
+    Exactly as `read_file`, except that a `source.file` has no folder to be found in: quotes
+    are not checked against it."""
+    report = FileReport(path=Path(display), display=display)
+    return _read(raw, report, None, lint)
+
+
+def _read(raw: bytes, report: FileReport, base: Path | None, lint: bool) -> FileReport:
+    text = _decode(raw, report)
     if text is None:
         return report
     root = _parse(text, report)
@@ -75,10 +95,14 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
     if not isinstance(data, dict):
         report.add(1, 1, NOT_A_MAPPING)
         return report
-    model, problems = _validate(data, path.parent)
+    model, problems = _validate(data, base)
     for problem in problems:
         mark = locate(root, problem.path, key=problem.key)
         report.add(mark.line + 1, mark.column + 1, problem.message, problem.hint)
+    if not report.errors and model is not None and base is not None:
+        check_images(
+            report, model, folder_loader(base), lambda path: _line_column(locate(root, path))
+        )
     if not report.errors:
         report.model = model
         if lint and model is not None:
@@ -98,6 +122,10 @@ def read_file(path: Path, display: str | None = None, *, lint: bool = True) -> F
     return report
 
 
+def _line_column(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
 def _text(path: Path, report: FileReport) -> str | None:
     """The file's text, or None with the reason in `report`."""
     try:
@@ -105,6 +133,11 @@ def _text(path: Path, report: FileReport) -> str | None:
     except OSError as exc:
         report.add(1, 1, CANNOT_READ % {"reason": exc.strerror or exc})
         return None
+    return _decode(raw, report)
+
+
+def _decode(raw: bytes, report: FileReport) -> str | None:
+    """The bytes as text, or None with the reason in `report`."""
     report.content_hash = content_hash(raw)
     if len(raw) > MAX_BYTES:
         report.add(1, 1, TOO_LARGE % {"size": MAX_BYTES // 1_000_000}, SPLIT_HINT)
@@ -141,7 +174,9 @@ def _parse(text: str, report: FileReport) -> yaml.Node | None:
 _QUESTION = TypeAdapter(Question)
 
 
-def _validate(data: dict[str, Any], base: Path) -> tuple[QuestionSetFile | None, list[Problem]]:
+def _validate(
+    data: dict[str, Any], base: Path | None
+) -> tuple[QuestionSetFile | None, list[Problem]]:
     try:
         model = QuestionSetFile.model_validate(data)
     except ValidationError as exc:
@@ -150,11 +185,12 @@ def _validate(data: dict[str, Any], base: Path) -> tuple[QuestionSetFile | None,
         return None, problems
     problems = list(model.check())
     source_file = model.source.file if model.source else None
-    problems.extend(check_quotes(source_file, enumerate(model.questions), base))
+    if base is not None:
+        problems.extend(check_quotes(source_file, enumerate(model.questions), base))
     return model, problems
 
 
-def _check_valid_questions(data: dict[str, Any], base: Path) -> Iterator[Problem]:
+def _check_valid_questions(data: dict[str, Any], base: Path | None) -> Iterator[Problem]:
     """When a set fails validation, still check the questions that are valid on their own."""
     questions = data.get("questions")
     if not isinstance(questions, list):
@@ -169,7 +205,7 @@ def _check_valid_questions(data: dict[str, Any], base: Path) -> Iterator[Problem
         valid.append((index, question))
         yield from question.check(("questions", index))
     source = data.get("source")
-    if isinstance(source, dict) and isinstance(source.get("file"), str):
+    if base is not None and isinstance(source, dict) and isinstance(source.get("file"), str):
         yield from check_quotes(source["file"], valid, base)
 
 

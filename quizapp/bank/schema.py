@@ -190,5 +190,31 @@ def duplicate_ids(ids: list[Any]) -> Iterator[Problem]:
 
 
 def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema that editors use for autocompletion (questions/schema.json)."""
-    return QuestionSetFile.model_json_schema()
+    """Return the JSON Schema that editors use for autocompletion (questions/schema.json).
+
+    Editors read YAML 1.2, where a plain `1.10` or `true` is a number or a boolean; the reader
+    keeps every plain scalar as the text it is written as, and the schema turns it into what a
+    field wants. So wherever the app takes text, the schema takes a number or a boolean too:
+    a file the app loads is valid for an editor, and the other way round (tested with
+    jsonschema in tests/test_schema_agreement.py).
+    """
+    schema = QuestionSetFile.model_json_schema()
+    _plain_scalars_are_text(schema)
+    return schema
+
+
+def _plain_scalars_are_text(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and "format" not in node:
+            pattern = node.get("pattern")
+            # A number is written as digits, a dot, a sign: a text field without a pattern, or
+            # whose pattern takes digits (ids such as `2015`), reads them as text.
+            if pattern is None:
+                node["type"] = ["string", "number", "boolean"]
+            elif re.search(pattern, "2015"):
+                node["type"] = ["string", "integer"]
+        for value in node.values():
+            _plain_scalars_are_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _plain_scalars_are_text(value)

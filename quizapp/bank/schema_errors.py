@@ -79,6 +79,13 @@ NOT_ALLOWED = N_("%(value)s is not allowed here, expected %(expected_values)s")
 NOT_A_TAG = N_("%(value)s is not a language tag")
 TAG_HINT = N_("use a BCP 47 tag: fr, en")
 NOT_AN_ID = N_("%(value)s is not a valid id")
+IMAGE_NEEDS_ALT = N_("an image needs `alt:`, the words that say what it shows")
+IMAGE_ALT_HINT = N_("or `decorative: true` for an image that adds nothing to the text")
+NOT_AN_IMAGE_FILE = N_("%(value)s is not an image file name")
+IMAGE_FILE_HINT = N_(
+    "a .png, .jpg, .webp or .svg file next to the YAML file (or in a folder beside it), "
+    "without `..`"
+)
 ID_HINT = N_("use lowercase letters, digits and hyphens, e.g. `founding-year`")
 ACCENT_HINT = N_("use letters a-z without accents, digits and hyphens: `%(id)s`")
 BOUND = N_("`%(label)s` must be %(bound)s %(limit)s, not %(value)s")
@@ -256,6 +263,8 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
             ONE_OF % {"options": ", ".join(QUESTION_TYPES)},
             key=True,
         )
+    if kind == "value_error" and message.startswith("an image needs"):
+        return Problem(path, IMAGE_NEEDS_ALT, IMAGE_ALT_HINT, key=True)
     if kind == "value_error" and message == "expected true or false":
         hint = FRENCH_BOOLEAN if value in FRENCH_BOOLEANS else YAML12
         return Problem(path, message, hint)
@@ -282,6 +291,8 @@ def _problem(kind: str, path: tuple[Any, ...], value: Any, err: Any, data: Any) 
     if kind == "string_pattern_mismatch":
         if name == "language":
             return Problem(path, NOT_A_TAG % {"value": repr(value)}, TAG_HINT)
+        if name == "file":
+            return Problem(path, NOT_AN_IMAGE_FILE % {"value": repr(value)}, IMAGE_FILE_HINT)
         return Problem(path, NOT_AN_ID % {"value": repr(value)}, _id_hint(value))
     if kind == "string_too_short":
         return Problem(path, EMPTY % {"label": _label(path)})

@@ -23,6 +23,7 @@ from ..enums import SetStatus
 from ..extensions import db
 from ..models import Question, QuestionAttempt, QuestionSet, utcnow
 from .diagnostics import Diagnostic, FileReport
+from .images import store_images
 from .messages import N_
 from .reader import read_file
 
@@ -129,7 +130,10 @@ def sync_directory(directory: Path, *, log_failures: bool = True) -> SyncReport:
             log.info("loaded %s: %d question%s", relative, count, "" if count == 1 else "s")
     loaded_paths = set(claimed.values())
     for question_set in db.session.scalars(
-        select(QuestionSet).where(QuestionSet.status == SetStatus.active)
+        # Teachers' sets live in the database, not in the folder: the folder never retires them.
+        select(QuestionSet).where(
+            QuestionSet.status == SetStatus.active, QuestionSet.owner_id.is_(None)
+        )
     ):
         gone = question_set.path not in seen_paths
         # A file that now loads under another id no longer defines this set.
@@ -155,7 +159,9 @@ def _record_failure(
 ) -> None:
     messages = [str(d) for d in file_report.errors]
     report.failed[relative] = messages
-    existing = db.session.scalar(select(QuestionSet).where(QuestionSet.path == relative))
+    existing = db.session.scalar(
+        select(QuestionSet).where(QuestionSet.path == relative, QuestionSet.owner_id.is_(None))
+    )
     if existing is not None:
         existing.load_error = "\n".join(messages)
     else:
@@ -171,10 +177,21 @@ def _record_failure(
         )
 
 
-def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> QuestionSet:
+def sync_file(
+    file_report: FileReport,
+    relative: str,
+    report: SyncReport,
+    *,
+    question_set: QuestionSet | None = None,
+    slug: str | None = None,
+) -> QuestionSet:
+    """Load one valid file into its set (found by its id, or given: a teacher's set, whose
+    `slug` is not the file's id), versioning its questions."""
     model = file_report.model
     assert model is not None
-    question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.slug == model.id))
+    slug = slug or model.id
+    if question_set is None:
+        question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.slug == slug))
     if (
         question_set is not None
         and question_set.content_hash == file_report.content_hash
@@ -185,11 +202,12 @@ def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> Que
         report.unchanged.append(model.id)
         return question_set
     if question_set is None:
-        question_set = QuestionSet(slug=model.id)
+        question_set = QuestionSet(slug=slug)
         db.session.add(question_set)
         report.created.append(model.id)
     else:
         report.updated.append(model.id)
+    question_set.slug = slug
     question_set.title = model.title
     question_set.language = model.language
     question_set.description = model.description
@@ -204,6 +222,7 @@ def sync_file(file_report: FileReport, relative: str, report: SyncReport) -> Que
     question_set.loaded_at = utcnow()
     db.session.flush()
     _sync_questions(question_set, model.questions, report)
+    store_images(question_set, file_report.images)
     return question_set
 
 

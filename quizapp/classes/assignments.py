@@ -76,10 +76,15 @@ def create_assignment(
     return assignment
 
 
-def assignable_set(set_id: int) -> QuestionSet | None:
-    """The question set a class may be given, or None: only active sets are assigned."""
+def assignable_set(set_id: int, teacher: User) -> QuestionSet | None:
+    """The question set `teacher` may give a class, or None: an active set of the library,
+    or one of theirs or shared with them (`authoring.services.rights`)."""
+    from ..authoring.services import rights
+
     question_set = db.session.get(QuestionSet, set_id)
     if question_set is None or question_set.status != SetStatus.active:
+        return None
+    if not rights(teacher, question_set).read:
         return None
     return question_set
 

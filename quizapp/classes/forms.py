@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import confirm_field, new_password_field
-from ..enums import FeedbackMode, LatePolicy, SetStatus
+from ..enums import FeedbackMode, LatePolicy
 from .classrooms import valid_timezone
 
 COMMON_TIMEZONES = [
@@ -110,16 +110,15 @@ class RosterForm(FlaskForm):
 
 
 def _set_choices() -> list[SelectChoice]:
-    from sqlalchemy import select
+    from flask_login import current_user
 
+    from ..authoring.services import readable_sets_query
     from ..extensions import db
     from ..models import QuestionSet
 
-    sets = db.session.scalars(
-        select(QuestionSet)
-        .where(QuestionSet.status == SetStatus.active)
-        .order_by(QuestionSet.title)
-    )
+    # The library, the teacher's own sets and those shared with them; never another
+    # teacher's unshared set (a forged id is not a valid choice).
+    sets = db.session.scalars(readable_sets_query(current_user).order_by(QuestionSet.title))
     return [SelectChoice(str(s.id), f"{s.title} ({s.language})") for s in sets]
 
 

@@ -240,7 +240,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
     _editable(classroom)
     form = AssignmentForm()
     if form.validate():
-        question_set = assignment_service.assignable_set(int(form.set_id.data))
+        question_set = assignment_service.assignable_set(int(form.set_id.data), current_user)
         if question_set is None:
             abort(400)
         try:

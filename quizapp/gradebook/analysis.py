@@ -74,6 +74,7 @@ def attempts_of_assignment(assignment: Assignment) -> Select[Any]:
         Attempt.assignment_id == assignment.id,
         Attempt.state.in_(FINISHED),
         Attempt.practice.is_(False),
+        Attempt.trial.is_(False),  # a teacher's "try it" is in no statistic
     )
 
 
@@ -87,6 +88,7 @@ def attempts_of_set(question_set: QuestionSet, teacher_id: int | None) -> Select
             Attempt.set_id == question_set.id,
             Attempt.state.in_(FINISHED),
             Attempt.practice.is_(False),
+            Attempt.trial.is_(False),  # a teacher's "try it" is in no statistic
         )
     )
     return query if teacher_id is None else query.where(Classroom.teacher_id == teacher_id)

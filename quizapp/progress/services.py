@@ -105,6 +105,8 @@ def record_attempt(attempt: Attempt) -> None:
 
 @attempt_graded.connect
 def _on_graded(attempt: Attempt) -> None:
+    if attempt.trial:
+        return  # a teacher's "try it" is throwaway: no progress, no review cards
     record_attempt(attempt)  # looked up at each call, so that a test may wrap it
 
 
@@ -312,7 +314,11 @@ def history(
     query = (
         select(Attempt)
         .options(joinedload(Attempt.question_set))
-        .where(Attempt.user_id == user_id, Attempt.state.in_(FINISHED))
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.state.in_(FINISHED),
+            Attempt.trial.is_(False),  # "try it" runs are in no history
+        )
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
         .limit(HISTORY_PAGE + 1)
     )
@@ -337,7 +343,11 @@ def score_series(
     query = (
         select(Attempt.submitted_at, Attempt.score, Attempt.max_score, QuestionSet.title)
         .join(QuestionSet, QuestionSet.id == Attempt.set_id)
-        .where(Attempt.user_id == user_id, Attempt.state.in_(FINISHED))
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.state.in_(FINISHED),
+            Attempt.trial.is_(False),  # "try it" runs are in no chart
+        )
         .order_by(Attempt.submitted_at.desc())
         .limit(CHART_POINTS)
     )

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from .base import Layout, QuestionType, Spec, choice_texts, display_order
-from .model import Model, Path, Problem, QuestionBase, ShortText, Text, duplicates
+from .model import (
+    Model,
+    OptionalImage,
+    Path,
+    Problem,
+    QuestionBase,
+    ShortText,
+    Text,
+    duplicates,
+)
 
 if TYPE_CHECKING:
     from wtforms.fields.choices import SelectChoice
@@ -21,6 +30,7 @@ MIN_CHOICES = 3  # fewer make guessing too easy (advice, not a rule)
 class Choice(Model):
     text: ShortText
     feedback: Text | None = None
+    image: OptionalImage = None
 
 
 def _choice(value: Any) -> Any:

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_serializer,
+    model_validator,
 )
 
 Path = tuple[str | int, ...]
@@ -62,6 +63,53 @@ class Problem:
     message: str
     hint: str | None = None
     key: bool = False  # point at the key rather than its value
+
+
+# Relative, each part not starting with a dot (no `..`, no hidden file), no backslash or colon.
+IMAGE_FILE = r"^([^/\\:.][^/\\:]*/)*[^/\\:.][^/\\:]*\.(png|jpe?g|webp|svg|PNG|JPE?G|WEBP|SVG)$"
+
+
+class Image(Model):
+    """An image beside a text: a file next to the YAML (in the upload, for a teacher's set)."""
+
+    model_config = ConfigDict(
+        # What `_alt_or_decorative` checks, for editors that read the JSON Schema.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["alt"]},
+                {"required": ["decorative"], "properties": {"decorative": {"const": True}}},
+            ]
+        }
+    )
+
+    file: Annotated[
+        str,
+        StringConstraints(pattern=IMAGE_FILE, max_length=200),
+        Field(description="a .png, .jpg, .webp or .svg file, relative to the YAML file"),
+    ]
+    alt: ShortText | None = Field(
+        default=None, description="what the image shows, for those who cannot see it"
+    )
+    decorative: Bool = Field(
+        default=False, description="true for an image that says nothing the text does not"
+    )
+
+    @model_validator(mode="after")
+    def _alt_or_decorative(self) -> Image:
+        if self.alt is None and not self.decorative:
+            raise ValueError(
+                "an image needs `alt:` (what it shows), or `decorative: true` if it adds nothing"
+            )
+        return self
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+# Left out of the stored spec when absent, so that adding images to the format changed no
+# question's hash (a new hash is a new version).
+OptionalImage = Annotated[Image | None, Field(default=None, exclude_if=_absent)]
 
 
 class Quote(Model):
@@ -125,6 +173,8 @@ class QuestionBase(Model):
         default=None, description="a dated note on what changed since the source: {as_of, text}"
     )
     tags: Tags = []
+    image: OptionalImage = None
+    explanation_image: OptionalImage = None
 
     @field_serializer("quote")
     def _dump_quote(self, quote: Quote | None) -> str | dict[str, Any] | None:

@@ -84,8 +84,12 @@ def start_attempt(
     now: datetime | None = None,
     assignment: Assignment | None = None,
     practice: bool = False,
+    trial: bool = False,
 ) -> Attempt:
     """Resume the attempt in progress, or start a new one if the rules allow it.
+
+    A `trial` (a teacher's "try it" from a set's preview) is throwaway: no limit on attempts,
+    and marked so that no grade or statistic counts it (`Attempt.trial`).
 
     For an assignment: not before it opens; after its due date only if its late policy
     accepts late work (marked late, with its penalty); attempts are counted per assignment.
@@ -119,7 +123,7 @@ def start_attempt(
             Attempt.user_id == user.id, Attempt.set_id == question_set.id
         )
     )
-    if settings.get("max_attempts") is not None and used >= settings["max_attempts"]:
+    if not trial and settings.get("max_attempts") is not None and used >= settings["max_attempts"]:
         raise NoAttemptsLeft(_l("You have used all your attempts at this quiz."))
     questions = list(
         db.session.scalars(
@@ -153,6 +157,7 @@ def start_attempt(
         late=late,
         penalty=penalty,
         practice=practice,
+        trial=trial,
     )
     attempt.responses = [
         QuestionAttempt(

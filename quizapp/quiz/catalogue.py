@@ -59,7 +59,8 @@ def catalogue(
     """Active sets with their size and the user's standing: three queries, whatever the size."""
     query = (
         select(QuestionSet)
-        .where(QuestionSet.status == SetStatus.active)
+        # The library only: a teacher's own sets reach students through assignments.
+        .where(QuestionSet.status == SetStatus.active, QuestionSet.owner_id.is_(None))
         .order_by(QuestionSet.title)
     )
     if language:
@@ -81,6 +82,7 @@ def catalogue(
             Attempt.user_id == user.id,
             Attempt.set_id.in_(ids),
             Attempt.assignment_id.is_(None),  # self-study only: assignments have their page
+            Attempt.trial.is_(False),
         )
     ).all()
     # Sets one of the student's classes has assigned (usually none or a few): only those need

@@ -25,8 +25,11 @@ bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 @access.roles(Role.teacher)
 def bank() -> str:
     """The question sets as loaded, with the errors of files that could not be loaded."""
+    # The library only: teachers' own sets are on their "My question sets" page.
     sets = db.session.scalars(
-        select(QuestionSet).order_by(QuestionSet.status, QuestionSet.path)
+        select(QuestionSet)
+        .where(QuestionSet.owner_id.is_(None))
+        .order_by(QuestionSet.status, QuestionSet.path)
     ).all()
     counts = dict(
         db.session.execute(
