@@ -167,7 +167,7 @@ def _tallies(a: Answer) -> Iterable[tuple[str, str, str]]:
         for left, right in sorted(answer.items()):
             yield TallyKind.place.value, json.dumps([left, right]), ""
     if a.type in ("text", "numeric") and a.score < RIGHT:
-        label = str(answer)[:TEXT_LIMIT]
+        label = str(answer).strip()[:TEXT_LIMIT]
         yield TallyKind.wrong.value, _normalised(a.type, answer)[:TEXT_LIMIT], label
 
 
@@ -230,14 +230,17 @@ def apply(delta: Delta) -> None:
         table = ItemTally.__table__
         statement = _insert(table)
         excluded = statement.excluded
+        # The label that sorts first by code point, as Python's min() in `Delta.add`:
+        # PostgreSQL compares in the database's collation unless told "C".
+        new_label, old_label = excluded.label, table.c.label
+        if db.session.get_bind().dialect.name == "postgresql":
+            new_label, old_label = new_label.collate("C"), old_label.collate("C")
         db.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["assignment_id", "question_key", "kind", "value"],
                 set_={
                     "count": table.c["count"] + excluded["count"],
-                    "label": case(
-                        (excluded.label < table.c.label, excluded.label), else_=table.c.label
-                    ),
+                    "label": case((new_label < old_label, excluded.label), else_=table.c.label),
                 },
             ),
             [
