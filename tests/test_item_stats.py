@@ -204,6 +204,18 @@ def test_the_analysis_reads_the_same_from_kept_or_rebuilt_sums(db, world):
     assert capital[8][0] == ("LYON!", 3)
 
 
+def test_the_page_names_the_places_and_pairs_picked(client, db, world):
+    """Order and match answers in the question's words, a pair left open included."""
+    assignment = world["assignment"]
+    client.post("/auth/login", data={"username": "teacher", "password": PASSWORD})
+    page = client.get(f"/classes/{assignment.classroom_id}/assignments/{assignment.id}/analysis")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "1 → OpenAI founded" in text and "4 → GPT-4" in text  # order: place → item
+    assert "Altman → CEO" in text and "Musk → —" in text  # match: left → right, open pair
+    assert "“Marseille”: 1" in text
+
+
 def test_the_command_rebuilds_the_tables(app, db, world):
     kept = snapshot(db)
     for model in (ItemTally, ItemStat, AssignmentStat):

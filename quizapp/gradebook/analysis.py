@@ -62,6 +62,39 @@ class ItemStats:
     flags: list[str] = field(default_factory=list)
 
     @property
+    def placements(self) -> list[tuple[str, str, int]]:
+        """How often each item was put at each place (order) or each pair made (match), in
+        the question's words: (place or left side, item or right side, times)."""
+
+        def text(texts: list[str], index: Any) -> str:
+            if index is None:
+                return "—"
+            if isinstance(index, int) and 0 <= index < len(texts):
+                return texts[index]
+            return str(index)
+
+        def number(value: Any) -> int:
+            return value if isinstance(value, int) else -1
+
+        def order(entry: tuple[tuple[Any, Any], int]) -> tuple[Any, ...]:
+            (place, value), _count = entry
+            return (number(place), str(place), number(value), str(value))
+
+        items = [str(i) for i in self.spec.get("items", [])]
+        lefts = [str(p[0]) for p in self.spec.get("pairs", [])]
+        rights = [str(p[1]) for p in self.spec.get("pairs", [])]
+        found = []
+        for (place, value), count in sorted(self.positions.items(), key=order):
+            if self.type == "order":
+                left = str(place + 1) if isinstance(place, int) else str(place)
+                found.append((left, text(items, value), count))
+            elif self.type == "match":
+                found.append((text(lefts, place), text(rights, value), count))
+            else:
+                found.append((str(place), str(value), count))
+        return found
+
+    @property
     def choices(self) -> list[str]:
         return [c["text"] if isinstance(c, dict) else str(c) for c in self.spec.get("choices", [])]
 
