@@ -126,8 +126,8 @@ class Delta:
         for a in answers:
             x = round(a.score * SCALE)
             sums = self.items.setdefault((assignment_id, a.key), [0] * len(SUMS))
-            for i, value in enumerate((1, int(a.score >= RIGHT), x, x * x, y, y * y, x * y)):
-                sums[i] += sign * value
+            for i, term in enumerate((1, int(a.score >= RIGHT), x, x * x, y, y * y, x * y)):
+                sums[i] += sign * term
             for kind, value, label in _tallies(a):
                 tally = (assignment_id, a.key, kind, value)
                 self.tallies[tally] += sign
@@ -139,14 +139,14 @@ class Delta:
         ):
             at = a.answered_at
             assert at is not None
-            tally = (
+            spent = (
                 assignment_id,
                 a.key,
                 TallyKind.seconds.value,
                 str(bucket((at - previous).total_seconds())),
             )
-            self.tallies[tally] += sign
-            self.labels.setdefault(tally, "")
+            self.tallies[spent] += sign
+            self.labels.setdefault(spent, "")
             previous = at
 
 
@@ -232,7 +232,8 @@ def apply(delta: Delta) -> None:
         excluded = statement.excluded
         # The label that sorts first by code point, as Python's min() in `Delta.add`:
         # PostgreSQL compares in the database's collation unless told "C".
-        new_label, old_label = excluded.label, table.c.label
+        new_label: Any = excluded.label
+        old_label: Any = table.c.label
         if db.session.get_bind().dialect.name == "postgresql":
             new_label, old_label = new_label.collate("C"), old_label.collate("C")
         db.session.execute(
