@@ -216,6 +216,33 @@ def test_the_page_names_the_places_and_pairs_picked(client, db, world):
     assert "“Marseille”: 1" in text
 
 
+def test_a_set_across_classes_adds_up_its_assignments(db, world, make_user):
+    """Another class of the same teacher: the set's analysis sums both assignments' rows;
+    another teacher's class stays out."""
+    question_set, now = world["set"], utcnow()
+    for owner in (world["teacher"], make_user("other", role="teacher")):
+        classroom = create_classroom(owner, f"B {owner.username}", "Europe/Paris")
+        assignment = assign(
+            db, classroom, question_set, now - timedelta(days=1), now + timedelta(days=1)
+        )
+        student = make_user()
+        join(classroom, student, "Zoé")
+        attempt = attempts.start_attempt(student, question_set, now=now, assignment=assignment)
+        attempts.submit(attempt, now=now)  # all blank
+        db.session.commit()
+    mine = analysis.analyse(
+        question_set, analysis.attempts_of_set(question_set, world["teacher"].id)
+    )
+    everyone = analysis.analyse(question_set, analysis.attempts_of_set(question_set, None))
+    assert (mine.attempts, everyone.attempts) == (len(TYPED) + 1, len(TYPED) + 2)
+    one = analysis.analyse(question_set, analysis.attempts_of_assignment(world["assignment"]))
+    for alone, across in zip(one.items, mine.items, strict=True):
+        assert across.attempts == alone.attempts + 1
+        assert across.share_right == pytest.approx(
+            alone.share_right * alone.attempts / (alone.attempts + 1)
+        )
+
+
 def test_the_command_rebuilds_the_tables(app, db, world):
     kept = snapshot(db)
     for model in (ItemTally, ItemStat, AssignmentStat):
