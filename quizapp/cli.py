@@ -212,3 +212,20 @@ def restore_command(file: Path, force: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored {count(sum(counts.values()), 'row')} in {count(len(counts), 'table')}")
+
+
+gradebook_cli = AppGroup("gradebook", help="Teachers' data.")
+
+
+@gradebook_cli.command("rebuild-stats")
+@click.option("--assignment", "assignment_id", type=int, help="Only this assignment's rows.")
+def rebuild_stats_command(assignment_id: int | None) -> None:
+    """Recompute the item statistics from the stored answers (after an upgrade)."""
+    from .gradebook.stats import rebuild
+    from .models import Assignment
+
+    if assignment_id is not None and db.session.get(Assignment, assignment_id) is None:
+        raise click.ClickException(f"no assignment {assignment_id}")
+    counted = rebuild(assignment_id)
+    db.session.commit()
+    click.echo(f"item statistics rebuilt from {count(counted, 'attempt')}")

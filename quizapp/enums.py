@@ -52,6 +52,15 @@ class ScoreRule(enum.StrEnum):
     average = "average"
 
 
+class TallyKind(enum.StrEnum):
+    """What an item's answer tally (`ItemTally`) counts."""
+
+    choice = "choice"  # a choice picked (its original index; true/false: 1 or 0)
+    place = "place"  # an order item at a place, a match pair
+    wrong = "wrong"  # a typed answer (normalised) that was not right
+    seconds = "seconds"  # a time bucket (lower bound, seconds) of the time spent
+
+
 def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
     """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
     return ", ".join(f"'{value}'" for value in values)

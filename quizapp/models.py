@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Float,
@@ -32,6 +33,7 @@ from .enums import (
     Role,
     ScoreRule,
     SetStatus,
+    TallyKind,
     sql_list,
 )
 from .extensions import db
@@ -44,6 +46,7 @@ __all__ = [  # the enumerations are the models' vocabulary: importable from here
     "Role",
     "ScoreRule",
     "SetStatus",
+    "TallyKind",
 ]
 
 if TYPE_CHECKING:
@@ -515,3 +518,55 @@ class ScoreOverride(Model):
 
     response: Mapped[QuestionAttempt] = relationship()
     by: Mapped[User | None] = relationship()
+
+
+# ---- item statistics, kept up to date as attempts are graded (gradebook/stats.py) ----------
+
+
+class AssignmentStat(Model):
+    """How many of an assignment's attempts the item statistics count."""
+
+    __tablename__ = "assignment_stat"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ItemStat(Model):
+    """The sums an item's facility and point-biserial come from, per assignment and question
+    key: x is the answer's score, y its attempt's total (fractions), both in millionths
+    (`gradebook.stats.SCALE`) so that sums add and subtract exactly."""
+
+    __tablename__ = "item_stat"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    n_right: Mapped[int] = mapped_column(Integer, default=0)
+    sum_x: Mapped[int] = mapped_column(BigInteger, default=0)
+    sum_xx: Mapped[int] = mapped_column(BigInteger, default=0)
+    sum_y: Mapped[int] = mapped_column(BigInteger, default=0)
+    sum_yy: Mapped[int] = mapped_column(BigInteger, default=0)
+    sum_xy: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ItemTally(Model):
+    """How many answers to an item picked a choice, put an item at a place, gave a wrong typed
+    answer, or took a time (a bucket): per assignment and question key."""
+
+    __tablename__ = "item_tally"
+    __table_args__ = (CheckConstraint(f"kind IN ({sql_list(TallyKind)})", name="kind_known"),)
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # A wrong typed answer as a student wrote it (the first in sort order of those seen).
+    label: Mapped[str] = mapped_column(String(200), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

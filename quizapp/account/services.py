@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from ..auth.services import end_sessions
 from ..extensions import db
+from ..gradebook import stats
 from ..models import (
     Attempt,
     Classroom,
@@ -159,7 +160,9 @@ def delete_account(user: User) -> None:
             _l("This is the last administrator account: make another administrator first.")
         )
     # The database deletes the rest with it (ON DELETE CASCADE): attempts and their responses,
-    # memberships, progress. See "Deleting things" in docs/ARCHITECTURE.md.
+    # memberships, progress. See "Deleting things" in docs/ARCHITECTURE.md. The item
+    # statistics are sums, which no cascade reaches: the attempts leave them first.
+    stats.retract(stats.user_attempts(user.id))
     db.session.delete(user)
     db.session.flush()
 

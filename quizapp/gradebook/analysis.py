@@ -1,9 +1,10 @@
 """Item analysis: how each question of an assignment (or of a set, across a teacher's classes)
 did, in the terms of Moodle's quiz statistics, with flags that point at the YAML line to fix.
 
-Every figure comes from SQL aggregates over the finished, graded attempts (practice runs left
-out); an unanswered question counts as wrong (score 0). Python only combines the sums each
-query returns: per question, per distinct answer, never per response.
+Every figure comes from the sums `stats.py` keeps per assignment and question as attempts are
+graded, regraded and overridden (which attempts count is said there): the page reads a few
+rows per question, never the responses. An unanswered question counts as wrong (score 0); a
+teacher's override stands for the graded score.
 
 Discrimination: the point-biserial correlation between the question's score and the attempt's
 total score from 30 attempts on; under 30, where a correlation is too unsteady, the
@@ -12,8 +13,6 @@ upper-lower index: mean score of the top 27 % of attempts minus that of the bott
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,19 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
 from ..bank.reader import question_lines
+from ..enums import TallyKind
 from ..extensions import db
-from ..models import Assignment, Attempt, Classroom, Question, QuestionAttempt, QuestionSet
-from .services import FINISHED
+from ..models import (
+    Assignment,
+    Attempt,
+    Classroom,
+    Question,
+    QuestionAttempt,
+    QuestionSet,
+    ScoreOverride,
+)
+from . import stats
+from .stats import FINISHED
 
 POINT_BISERIAL_FROM = 30
 UPPER_LOWER_SHARE = 0.27
@@ -53,6 +62,39 @@ class ItemStats:
     flags: list[str] = field(default_factory=list)
 
     @property
+    def placements(self) -> list[tuple[str, str, int]]:
+        """How often each item was put at each place (order) or each pair made (match), in
+        the question's words: (place or left side, item or right side, times)."""
+
+        def text(texts: list[str], index: Any) -> str:
+            if index is None:
+                return "—"
+            if isinstance(index, int) and 0 <= index < len(texts):
+                return texts[index]
+            return str(index)
+
+        def number(value: Any) -> int:
+            return value if isinstance(value, int) else -1
+
+        def order(entry: tuple[tuple[Any, Any], int]) -> tuple[Any, ...]:
+            (place, value), _count = entry
+            return (number(place), str(place), number(value), str(value))
+
+        items = [str(i) for i in self.spec.get("items", [])]
+        lefts = [str(p[0]) for p in self.spec.get("pairs", [])]
+        rights = [str(p[1]) for p in self.spec.get("pairs", [])]
+        found = []
+        for (place, value), count in sorted(self.positions.items(), key=order):
+            if self.type == "order":
+                left = str(place + 1) if isinstance(place, int) else str(place)
+                found.append((left, text(items, value), count))
+            elif self.type == "match":
+                found.append((text(lefts, place), text(rights, value), count))
+            else:
+                found.append((str(place), str(value), count))
+        return found
+
+    @property
     def choices(self) -> list[str]:
         return [c["text"] if isinstance(c, dict) else str(c) for c in self.spec.get("choices", [])]
 
@@ -69,44 +111,50 @@ class Analysis:
         return self.question_set.path
 
 
-def attempts_of_assignment(assignment: Assignment) -> Select[Any]:
-    return select(Attempt.id).where(
-        Attempt.assignment_id == assignment.id,
+@dataclass(frozen=True)
+class Scope:
+    """Whose attempts an analysis counts: the assignments whose statistics it adds up, and
+    their counted attempts (read only for the upper-lower index, under 30 attempts)."""
+
+    assignments: Select[Any]
+    attempts: Select[Any]
+
+
+def _counted(query: Select[Any]) -> Select[Any]:
+    return query.where(
+        Attempt.assignment_id.is_not(None),
         Attempt.state.in_(FINISHED),
         Attempt.practice.is_(False),
         Attempt.trial.is_(False),  # a teacher's "try it" is in no statistic
     )
 
 
-def attempts_of_set(question_set: QuestionSet, teacher_id: int | None) -> Select[Any]:
-    """The set's assignment attempts in the teacher's classes (every class: None)."""
-    query = (
-        select(Attempt.id)
-        .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .where(
-            Attempt.set_id == question_set.id,
-            Attempt.state.in_(FINISHED),
-            Attempt.practice.is_(False),
-            Attempt.trial.is_(False),  # a teacher's "try it" is in no statistic
-        )
+def attempts_of_assignment(assignment: Assignment) -> Scope:
+    return Scope(
+        select(Assignment.id).where(Assignment.id == assignment.id),
+        _counted(select(Attempt.id).where(Attempt.assignment_id == assignment.id)),
     )
-    return query if teacher_id is None else query.where(Classroom.teacher_id == teacher_id)
 
 
-def _seconds(later: Any, earlier: Any) -> Any:
-    """Seconds between two timestamps, in the engine's own words."""
-    if db.engine.dialect.name == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return func.extract("epoch", later - earlier)
+def attempts_of_set(question_set: QuestionSet, teacher_id: int | None) -> Scope:
+    """The set's assignments in the teacher's classes (every class: None)."""
+    assignments = (
+        select(Assignment.id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(Assignment.set_id == question_set.id)
+    )
+    if teacher_id is not None:
+        assignments = assignments.where(Classroom.teacher_id == teacher_id)
+    return Scope(
+        assignments,
+        _counted(select(Attempt.id).where(Attempt.assignment_id.in_(assignments))),
+    )
 
 
-def analyse(question_set: QuestionSet, scope: Select[Any]) -> Analysis:
-    """The analysis of `question_set` over the attempts whose ids `scope` selects (six queries)."""
-    ids = scope.subquery("scope")
-    score = func.coalesce(QuestionAttempt.score, 0.0)
-    total = (Attempt.score / func.nullif(Attempt.max_score, 0)).label("total")
-    n = db.session.scalar(select(func.count()).select_from(ids)) or 0
+def analyse(question_set: QuestionSet, scope: Scope) -> Analysis:
+    """The analysis of `question_set` over `scope`, from the kept sums (`stats.py`): four
+    queries whatever the number of attempts, a fifth under 30 attempts (upper-lower)."""
+    n = stats.attempts_in(scope.assignments)
     method = "point_biserial" if n >= POINT_BISERIAL_FROM else "upper_lower"
     items = {
         q.key: ItemStats(q.key, q.prompt, q.type, q.position, q.spec)
@@ -116,43 +164,18 @@ def analyse(question_set: QuestionSet, scope: Select[Any]) -> Analysis:
             .order_by(Question.position)
         )
     }
-    # Facility and the sums of the point-biserial correlation, per question key (all versions).
-    base = (
-        select(Question.key.label("key"), score.label("x"), total)
-        .select_from(QuestionAttempt)
-        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
-        .join(Question, Question.id == QuestionAttempt.question_id)
-        .where(QuestionAttempt.attempt_id.in_(select(ids.c.id)))
-        .subquery("base")
-    )
-    x, y = base.c.x, func.coalesce(base.c.total, 0.0)
-    for key, count, sx, sy, sxy, sxx, syy, right in db.session.execute(
-        select(
-            base.c.key,
-            func.count(),
-            func.sum(x),
-            func.sum(y),
-            func.sum(x * y),
-            func.sum(x * x),
-            func.sum(y * y),
-            func.sum(case((x >= 1 - 1e-9, 1), else_=0)),
-        ).group_by(base.c.key)
-    ):
+    for key, sums in stats.sums_in(scope.assignments).items():
         item = items.get(key)
-        if item is None:
+        if item is None or not sums.n:
             continue  # a question since removed from the set
-        item.attempts = count
-        item.mean_score = sx / count
-        item.share_right = right / count
+        item.attempts = sums.n
+        item.mean_score = sums.mean
+        item.share_right = sums.share_right
         if method == "point_biserial":
-            spread = (count * sxx - sx * sx) * (count * syy - sy * sy)
-            item.discrimination = (
-                (count * sxy - sx * sy) / math.sqrt(spread) if spread > 0 else None
-            )
+            item.discrimination = sums.point_biserial()
     if method == "upper_lower" and n:
-        _upper_lower(items, ids, n, score)
-    _answers(items, ids)
-    _median_times(items, ids)
+        _upper_lower(items, scope.attempts.subquery("scope"), n)
+    _answers(items, stats.tallies_in(scope.assignments))
     lines = _lines(question_set)
     for item in items.values():
         item.line = lines.get(item.key)
@@ -160,7 +183,13 @@ def analyse(question_set: QuestionSet, scope: Select[Any]) -> Analysis:
     return Analysis(question_set, n, method, sorted(items.values(), key=lambda i: i.position))
 
 
-def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int, score: Any) -> None:
+def effective_score() -> Any:
+    """An answer's score as the statistics count it: the override, else the graded score,
+    a blank 0."""
+    return func.coalesce(ScoreOverride.score, QuestionAttempt.score, 0.0)
+
+
+def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int) -> None:
     group = max(1, round(n * UPPER_LOWER_SHARE))
     ranked = (
         select(
@@ -174,6 +203,7 @@ def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int, score: Any) -> N
     )
     upper = ranked.c.rank <= group
     lower = ranked.c.rank > n - group
+    score = effective_score()
     for key, high, low in db.session.execute(
         select(
             Question.key,
@@ -183,77 +213,36 @@ def _upper_lower(items: dict[str, ItemStats], ids: Any, n: int, score: Any) -> N
         .select_from(QuestionAttempt)
         .join(ranked, ranked.c.id == QuestionAttempt.attempt_id)
         .join(Question, Question.id == QuestionAttempt.question_id)
+        .outerjoin(ScoreOverride, ScoreOverride.response_id == QuestionAttempt.id)
         .group_by(Question.key)
     ):
         if key in items and high is not None and low is not None:
             items[key].discrimination = high - low
 
 
-def _answers(items: dict[str, ItemStats], ids: Any) -> None:
-    """Counts per distinct answer given: at most as many rows as answers differ."""
-    rows = db.session.execute(
-        select(Question.key, QuestionAttempt.answer, func.max(QuestionAttempt.score), func.count())
-        .join(Question, Question.id == QuestionAttempt.question_id)
-        .where(
-            QuestionAttempt.attempt_id.in_(select(ids.c.id)), QuestionAttempt.answer.is_not(None)
-        )
-        .group_by(Question.key, QuestionAttempt.answer)
-    ).all()
-    wrong: dict[str, Counter[str]] = {}
-    for key, answer, best, count in rows:
+def _answers(
+    items: dict[str, ItemStats], tallies: dict[str, list[tuple[str, str, str, int]]]
+) -> None:
+    """Picks, places, wrong typed answers and the median time, from the tallies."""
+    for key, rows in tallies.items():
         item = items.get(key)
         if item is None:
             continue
-        if item.type in ("single", "true_false") and isinstance(answer, int):
-            item.picks[answer] = item.picks.get(answer, 0) + count
-        elif item.type == "multiple" and isinstance(answer, list):
-            for chosen in answer:
-                item.picks[chosen] = item.picks.get(chosen, 0) + count
-        elif isinstance(answer, list):  # order: item at each place; match: each pair
-            for place, value in enumerate(answer):
-                pair = (place, tuple(value) if isinstance(value, list) else value)
+        times: dict[int, int] = {}
+        wrong: list[tuple[int, str, str]] = []
+        for kind, value, label, count in rows:
+            if kind == TallyKind.choice:
+                item.picks[int(value)] = item.picks.get(int(value), 0) + count
+            elif kind == TallyKind.place:
+                pair = stats.place_of(value)
                 item.positions[pair] = item.positions.get(pair, 0) + count
-        elif isinstance(answer, dict):
-            for left, right in answer.items():
-                item.positions[(left, right)] = item.positions.get((left, right), 0) + count
-        if item.type in ("text", "numeric") and (best or 0) < 1:
-            wrong.setdefault(key, Counter())[str(answer)] += count
-    for key, counter in wrong.items():
-        items[key].wrong_answers = counter.most_common(COMMON_WRONG_LIST)
-
-
-def _median_times(items: dict[str, ItemStats], ids: Any) -> None:
-    """Median time to each answer: from the answer saved before it (or the start)."""
-    previous = func.lag(QuestionAttempt.answered_at).over(
-        partition_by=QuestionAttempt.attempt_id, order_by=QuestionAttempt.answered_at
-    )
-    spent = (
-        select(
-            Question.key.label("key"),
-            _seconds(
-                QuestionAttempt.answered_at, func.coalesce(previous, Attempt.started_at)
-            ).label("seconds"),
-        )
-        .join(Attempt, Attempt.id == QuestionAttempt.attempt_id)
-        .join(Question, Question.id == QuestionAttempt.question_id)
-        .where(
-            QuestionAttempt.attempt_id.in_(select(ids.c.id)),
-            QuestionAttempt.answered_at.is_not(None),
-        )
-        .subquery("spent")
-    )
-    ordered = select(
-        spent.c.key,
-        spent.c.seconds,
-        func.row_number().over(partition_by=spent.c.key, order_by=spent.c.seconds).label("n"),
-        func.count().over(partition_by=spent.c.key).label("size"),
-    ).subquery("ordered")
-    middle = ordered.c.n.in_([(ordered.c.size + 1) // 2, (ordered.c.size + 2) // 2])
-    for key, median in db.session.execute(
-        select(ordered.c.key, func.avg(ordered.c.seconds)).where(middle).group_by(ordered.c.key)
-    ):
-        if key in items and median is not None:
-            items[key].median_seconds = float(median)
+            elif kind == TallyKind.wrong:
+                wrong.append((count, value, label or value))
+            elif kind == TallyKind.seconds:
+                times[int(value)] = times.get(int(value), 0) + count
+        wrong.sort(key=lambda w: (-w[0], w[1]))
+        item.wrong_answers = [(label, count) for count, _value, label in wrong[:COMMON_WRONG_LIST]]
+        item.median_seconds = stats.median_of(times)
 
 
 def _lines(question_set: QuestionSet) -> dict[str, int]:

@@ -31,11 +31,12 @@ from ..models import (
     User,
     utcnow,
 )
+from . import stats
 
 # A class is rarely above 40 students; a page of 100 keeps a year group on one screen while a
 # whole school (thousands) costs the same per page: that is what keeps the bench's ratio flat.
 PAGE_SIZE = 100
-FINISHED = (AttemptState.graded.value, AttemptState.expired.value)
+FINISHED = stats.FINISHED
 
 
 class CellState(enum.StrEnum):
@@ -342,6 +343,7 @@ def override_score(
     maximum = response.question.points
     if not 0 <= points <= maximum:
         raise OverrideError("range")
+    stats.retract([attempt.id])  # as it stands, before the override changes it
     override = db.session.scalar(
         select(ScoreOverride).where(ScoreOverride.response_id == response.id)
     )
@@ -355,6 +357,7 @@ def override_score(
     db.session.flush()
     attempt.score = attempt_score(attempt)
     db.session.flush()
+    stats.count([attempt.id])
     return override
 
 

@@ -48,7 +48,12 @@ from ..visibility import is_locked, settings_of
 
 # Sent with the attempt once it is graded (or expired), before the flush: receivers write in
 # the same transaction.
-attempt_graded = Namespace().signal("attempt-graded")
+signals = Namespace()
+attempt_graded = signals.signal("attempt-graded")
+# Sent by `regrade` with the ids of the attempts whose answers it is about to change, then
+# again once they are rescored (flushed): the item statistics take them out and put them back.
+attempts_rescoring = signals.signal("attempts-rescoring")
+attempts_rescored = signals.signal("attempts-rescored")
 
 
 class QuizError(Exception):
@@ -373,6 +378,19 @@ def regrade(replaced: Iterable[tuple[Question, Question]]) -> int:
     """
     changed = 0
     attempts: set[int] = set()
+    replaced = list(replaced)
+    touched = tuple(
+        db.session.scalars(
+            select(QuestionAttempt.attempt_id)
+            .where(
+                QuestionAttempt.question_id.in_([old.id for old, _new in replaced]),
+                QuestionAttempt.answer.is_not(None),
+            )
+            .distinct()
+        )
+    )
+    if touched:
+        attempts_rescoring.send(touched)
     for old, new in replaced:
         responses = db.session.scalars(
             select(QuestionAttempt).where(
@@ -401,4 +419,7 @@ def regrade(replaced: Iterable[tuple[Question, Question]]) -> int:
         if attempt is not None and attempt.score is not None:
             attempt.score = attempt_score(attempt)
             attempt.max_score = sum(r.question.points for r in attempt.responses)
+    if touched:
+        db.session.flush()
+        attempts_rescored.send(touched)
     return changed
