@@ -260,6 +260,7 @@ def build_world(app: Flask, students: int, history: int, start_attempts: bool = 
             # The dashboard's mastery and review read progress rows: folded in by the service.
             for attempt in db.session.scalars(select(Attempt).where(Attempt.state == "graded")):
                 record_attempt(attempt)
+        fix_sequences()
         world = World(classroom.id, opened.id, "teacher", names)
         if start_attempts:
             users = db.session.scalars(select(User).where(User.username.in_(names))).all()
@@ -275,6 +276,19 @@ def build_world(app: Flask, students: int, history: int, start_attempts: bool = 
                 c.execute(text("ANALYZE"))
         db.session.remove()
     return world
+
+
+def fix_sequences() -> None:
+    """After rows written with their ids: PostgreSQL's sequences go on from the largest."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("user", "attempt", "response", "membership", "question_progress"):
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+            )
+        )
 
 
 def server_env(url: str, questions: Path, workers: int | None) -> dict[str, str]:

@@ -25,7 +25,7 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Executable, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import qtypes
@@ -72,6 +72,48 @@ class AnswerLocked(QuizError):
 
 
 ANSWER_TOO_LATE = _l("This attempt was handed in before this answer arrived: it was not saved.")
+
+
+def question_page(
+    attempt_id: int, user_id: int, number: int
+) -> tuple[Attempt, QuestionAttempt | None, int, int] | None:
+    """The user's attempt (with its set and assignment), its `number`th question (with its
+    version; None past the end), and how many questions it has and how many are answered.
+
+    One statement for the question page, whatever the size of the quiz: the counts are two
+    subqueries on the attempt's own rows (its unique index), never a second round trip. None
+    for another user's attempt, or one that does not exist.
+    """
+    counted = aliased(QuestionAttempt)
+    total = (
+        select(func.count())
+        .where(counted.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    answered = (
+        select(func.count(counted.answered_at))
+        .where(counted.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Attempt, QuestionAttempt, total, answered)
+        .outerjoin(
+            QuestionAttempt,
+            (QuestionAttempt.attempt_id == Attempt.id) & (QuestionAttempt.position == number - 1),
+        )
+        .options(
+            joinedload(Attempt.question_set),
+            joinedload(Attempt.assignment),
+            joinedload(QuestionAttempt.question),
+        )
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+    ).first()
+    if row is None:
+        return None
+    attempt, response, total_count, answered_count = row
+    return attempt, response, total_count, answered_count
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:
