@@ -96,7 +96,11 @@ def main() -> None:
     if args.html:
         args.html.write_text(profiler.output_html())
     else:
-        print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
+        print(
+            profiler.output_text(
+                unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"
+            )
+        )
 
 
 if __name__ == "__main__":

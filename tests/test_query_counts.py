@@ -151,8 +151,13 @@ def classroom_world(db, make_user, make_set, students: int, attempts: int):
     for pupil in pupils:
         for n in range(attempts):
             answer_attempt(
-                db, pupil, question_set, [1, 0, None], now - timedelta(hours=2, minutes=n),
-                submit_at=now - timedelta(hours=1, minutes=n), assignment=closed,
+                db,
+                pupil,
+                question_set,
+                [1, 0, None],
+                now - timedelta(hours=2, minutes=n),
+                submit_at=now - timedelta(hours=1, minutes=n),
+                assignment=closed,
             )
         answer_attempt(db, pupil, question_set, [1], now, assignment=opened)
     return teacher, classroom, pupils[0]
@@ -173,17 +178,23 @@ def test_the_dashboard_and_the_gradebook_cost_the_same_whatever_the_size(
 ):
     teacher, classroom, student = classroom_world(db, make_user, make_set, students, attempts)
     pupil = app.test_client()
-    assert pupil.post(
-        "/auth/login", data={"username": student.username, "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        pupil.post(
+            "/auth/login", data={"username": student.username, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     with count_queries() as dashboard:
         page = pupil.get("/dashboard")
     assert page.status_code == 200 and "Sample set" in page.get_data(as_text=True)
     assert dashboard.count == DASHBOARD_STATEMENTS, summary(dashboard.statements)
     marker = app.test_client()
-    assert marker.post(
-        "/auth/login", data={"username": teacher.username, "password": PASSWORD}
-    ).status_code == 302
+    assert (
+        marker.post(
+            "/auth/login", data={"username": teacher.username, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     with count_queries() as gradebook:
         page = marker.get(f"/classes/{classroom.id}/gradebook")
     assert page.status_code == 200 and "Student 1" in page.get_data(as_text=True)
