@@ -23,13 +23,19 @@ class InputRejected(BadRequest):
 
 
 def _strings() -> Iterable[str]:
-    for multidict in (request.args, request.form):
+    sources = [request.args] if request.query_string else []
+    # A request without a body has no form and no files: not parsed for nothing on every GET.
+    has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
+    if has_body:
+        sources.append(request.form)
+    for multidict in sources:
         for key, values in multidict.lists():
             yield key
             yield from values
-    for key, file in request.files.items(multi=True):
-        yield key
-        yield file.filename or ""
+    if has_body:
+        for key, file in request.files.items(multi=True):
+            yield key
+            yield file.filename or ""
     for value in (request.view_args or {}).values():
         if isinstance(value, str):
             yield value
