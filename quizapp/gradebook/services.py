@@ -158,7 +158,11 @@ def cells_query(classroom_id: int, assignment_id: int | None = None) -> Select[A
             late.label("late"),
             penalty.label("penalty"),
         )
-        .join(Assignment, Assignment.id == r.c.assignment_id)
+        # The class's assignments only (by their index), not a scan of every assignment.
+        .join(
+            Assignment,
+            (Assignment.id == r.c.assignment_id) & (Assignment.classroom_id == classroom_id),
+        )
         .group_by(r.c.user_id, r.c.assignment_id, Assignment.score_rule)
     )
 
