@@ -56,7 +56,7 @@ from quizapp.models import QuestionAttempt
 
 QUESTIONS = 40
 # What each answer form of world.answer_form is stored as (display order = original order).
-STORED = [1, [0, 2], True, 2015.0]
+STORED = [1, [0, 2], True, "2015"]
 
 
 class Student:
