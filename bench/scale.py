@@ -15,7 +15,7 @@ depends on the size of the tables (it should not: indexes) rather than on what i
 
 Rows are written by bulk SQL: attempts by executemany, responses and progress rows by
 `INSERT ... SELECT` from the attempts and questions (10^6 responses in seconds). Pages are
-timed in process (Flask's test client), the best of `--repeat` requests after one untimed.
+timed in process (Flask's test client), the best of `--repeat` requests after three untimed.
 Printed: a markdown table per engine with each page's time per size and the ratio of the
 largest size to the smallest (target: 2 or less); `--explain` prints the query plans of the
 pages' main statements at the largest size (EXPLAIN on PostgreSQL, EXPLAIN QUERY PLAN on
@@ -176,7 +176,8 @@ def analyze() -> None:
 
 
 def timed(client, url: str, repeat: int) -> float:
-    assert client.get(url).status_code == 200, url  # untimed: templates compiled
+    for _ in range(3):  # untimed: templates compiled, caches warm
+        assert client.get(url).status_code == 200, url
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
