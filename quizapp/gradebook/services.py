@@ -105,12 +105,7 @@ def _ranked(classroom_id: int, assignment_id: int | None = None) -> Any:
             fraction.label("fraction"),
             case((Attempt.late, 1), else_=0).label("late"),
             Attempt.penalty,
-            # The rule by the assignment's primary key, per attempt of the class: a join here
-            # let SQLite scan every assignment of the school.
-            select(Assignment.score_rule)
-            .where(Assignment.id == Attempt.assignment_id)
-            .scalar_subquery()
-            .label("score_rule"),
+            Assignment.score_rule,
             func.row_number()
             .over(partition_by=window, order_by=(fraction.desc(), Attempt.number.desc()))
             .label("best_rank"),
@@ -118,12 +113,9 @@ def _ranked(classroom_id: int, assignment_id: int | None = None) -> Any:
             .over(partition_by=window, order_by=Attempt.number.desc())
             .label("last_rank"),
         )
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
         .where(
-            # The class's assignments through their index (classroom_id, due_at), then their
-            # attempts through theirs.
-            Attempt.assignment_id.in_(
-                select(Assignment.id).where(Assignment.classroom_id == classroom_id)
-            ),
+            Assignment.classroom_id == classroom_id,
             Attempt.state.in_(FINISHED),
             Attempt.practice.is_(False),
             Attempt.assignment_id == assignment_id if assignment_id else true(),
@@ -167,7 +159,8 @@ def cells_query(classroom_id: int, assignment_id: int | None = None) -> Select[A
             late.label("late"),
             penalty.label("penalty"),
         )
-        # The rule comes with the ranked attempts: no second join on the assignments.
+        # The rule comes with the ranked attempts: joining the assignments again here made
+        # SQLite scan every assignment of the school for each cell.
         .group_by(r.c.user_id, r.c.assignment_id, r.c.score_rule)
     )
 
