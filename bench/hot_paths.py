@@ -1,94 +1,245 @@
-"""The hot paths against a bare-Flask ceiling, in one run.
+"""The hot paths over real HTTP, against a bare-Flask ceiling, on SQLite and PostgreSQL.
 
-    python bench/hot_paths.py [--requests 300] [--rounds 5] [--database-url URL]
+(Not named bench/http.py: a script there would shadow the standard library's `http` for
+every script of bench/, Flask's imports included.)
 
-Each path is requested through Flask's test client (in-process WSGI: no network, no server),
-`--requests` times per round; the figure is the best round's time per request, and its ratio
-to the same loop on a bare Flask app whose only route returns a short string: the ceiling no
-Flask app can beat. Paths: the question page (GET), saving an answer (POST, then its
-redirect not followed), the catalogue, the dashboard. SQLite in a temporary folder by
-default; `--database-url` takes a PostgreSQL server and creates a database of its own there.
+    python bench/hot_paths.py --quick          # 2 rounds of 3 s per path: a minute per engine
+    python bench/hot_paths.py                  # 5 rounds of 10 s per path
+    python bench/hot_paths.py --engines sqlite --paths question save --duration 5
+
+For each engine, a fresh database at the newest migration holds a class of `--students`
+students (two closed assignments of a 40-question set with `--history` graded attempts each,
+and an open one with an attempt in progress per student) and their teacher. Two servers run,
+both with the repository's gunicorn.conf.py (its workers: 2 per CPU + 1) and the environment
+of docs/DEPLOYMENT.md's school server (PROXY_FIX, JSON logs, Redis rate limits when
+QUIZAPP_TEST_REDIS_URL is set): quizapp, and `bench/apps/ceiling.py`, a bare Flask page. Debian's
+`wrk` (`-t2 -c32 --latency`) drives one at a time, in rounds: the ceiling, then each path, so
+that every ratio compares figures taken a few seconds apart. Paths:
+
+- question page: `GET /attempts/<id>/questions/1`, each request another student's attempt;
+- save an answer: `POST /attempts/<id>/questions/2` with the CSRF token and session cookie
+  (bench/lua/requests.lua), answered by a redirect to the next question;
+- dashboard: `GET /dashboard`, each request another student;
+- gradebook: `GET /classes/<id>/gradebook` as the teacher.
+
+Printed: a markdown table per engine, the median over rounds of req/s, p50 and p99 (wrk's),
+and the median of the per-round ratios to the ceiling. Before timing, every request is sent
+once and its status checked; after, the saved answers are checked in the database.
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
+import re
+import statistics
+import subprocess
 import tempfile
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask
-from scratch import scratch_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from world import (
+    POSTGRES_URL,
+    REPO,
+    Browser,
+    answer_form,
+    build_world,
+    database,
+    gunicorn,
+    question_file,
+    server_env,
+    setup_app,
+)
 
-from quizapp.auth.services import create_user
-from quizapp.bank.sync import sync_directory
-from quizapp.config import shipped_dir
 from quizapp.extensions import db
-from quizapp.models import QuestionSet
+from quizapp.models import QuestionAttempt
 
-PASSWORD = "benchmark password"
+BENCH = Path(__file__).resolve().parent
+PATHS = ("question", "save", "dashboard", "gradebook")
+LABELS = {
+    "ceiling": "bare Flask page (ceiling)",
+    "question": "question page (GET)",
+    "save": "save an answer (POST, redirect)",
+    "dashboard": "student dashboard (GET)",
+    "gradebook": "class gradebook (GET)",
+}
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def per_request(
-    client, method: str, path: str, data: dict | None, requests: int, rounds: int
-) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(requests):
-            response = client.open(path, method=method, data=data)
-            assert response.status_code in (200, 302), (path, response.status_code)
-        best = min(best, (time.perf_counter() - start) / requests)
-    return best
+def wrk(port: int, script_file: Path, seconds: int, threads: int, connections: int) -> dict:
+    """One wrk run: req/s, p50 and p99 in ms, and its count of errors and non-2xx/3xx."""
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(BENCH / "lua" / "requests.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(script_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def latency(percent: str) -> float:
+        found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        assert found, out
+        return float(found.group(1)) * UNITS[found.group(2)]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def request_lines(port: int, world, students: int) -> dict[str, list[str]]:
+    """Log every student and the teacher in over HTTP; the requests of each path, each checked
+    once. The students' sessions stay valid: nothing here logs them out."""
+    lines: dict[str, list[str]] = {path: [] for path in PATHS}
+    for username in world.students[:students]:
+        browser = Browser(port)
+        browser.log_in(username)
+        base = f"/attempts/{world.attempt_of[username]}/questions"
+        page = browser.request("GET", f"{base}/1")
+        assert page.status == 200, (username, page.status)
+        cookie = browser.cookie_header()
+        lines["question"].append(f"GET\t{base}/1\t{cookie}")
+        body = {"csrf_token": browser.token, **answer_form(1), "action": "next"}
+        saved = browser.request("POST", f"{base}/2", body)
+        assert saved.status == 302 and saved.getheader("Location").endswith("/questions/3"), (
+            saved.status,
+            saved.text[:300],
+        )
+        from urllib.parse import urlencode
+
+        lines["save"].append(f"POST\t{base}/2\t{cookie}\t{urlencode(body, doseq=True)}")
+        assert browser.request("GET", "/dashboard").status == 200
+        lines["dashboard"].append(f"GET\t/dashboard\t{cookie}")
+    teacher = Browser(port)
+    teacher.log_in(world.teacher)
+    gradebook = f"/classes/{world.classroom_id}/gradebook"
+    page = teacher.request("GET", gradebook)
+    assert page.status == 200 and "Student 0000" in page.text, page.status
+    lines["gradebook"].append(f"GET\t{gradebook}\t{teacher.cookie_header()}")
+    return lines
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> dict[str, list[dict]]:
+    results: dict[str, list[dict]] = {"ceiling": [], **{p: [] for p in args.paths}}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        questions = folder / "questions"
+        questions.mkdir()
+        question_file(questions)
+        with database(engine, folder, args.postgres_url) as url:
+            app = setup_app(url, questions)
+            world = build_world(app, args.students, args.history)
+            env = server_env(url, questions, args.workers)
+            ceiling_env = {**env, "PYTHONPATH": f"{BENCH / 'apps'}:{REPO}"}
+            with (
+                gunicorn(env, folder) as (port, _server),
+                gunicorn(ceiling_env, folder, "ceiling:app", "ceiling.log") as (ceiling_port, _c),
+            ):
+                lines = request_lines(port, world, args.students)
+                files = {}
+                for path, entries in lines.items():
+                    files[path] = folder / f"{path}.txt"
+                    files[path].write_text("\n".join(entries) + "\n")
+                files["ceiling"] = folder / "ceiling.txt"
+                files["ceiling"].write_text("GET\t/\t\n")
+                ports = {"ceiling": ceiling_port, **dict.fromkeys(args.paths, port)}
+                # Warm-up: every worker has compiled its templates and opened its connection.
+                for name in ports:
+                    wrk(ports[name], files[name], 1, args.threads, args.connections)
+                for round_number in range(args.rounds):
+                    for name in ("ceiling", *args.paths):
+                        figures = wrk(
+                            ports[name], files[name], args.duration, args.threads, args.connections
+                        )
+                        results[name].append(figures)
+                        trouble = figures["socket_errors"]
+                        print(
+                            f"  {engine} round {round_number + 1} {name:10} "
+                            f"{figures['rps']:8.0f} req/s  p50 {figures['p50']:6.1f} ms  "
+                            f"p99 {figures['p99']:6.1f} ms  errors {figures['errors']}"
+                            f"{'  ' + trouble if trouble else ''}",
+                            flush=True,
+                        )
+            with app.app_context():
+                answered = db.session.scalar(
+                    select(func.count()).where(
+                        QuestionAttempt.position == 1, QuestionAttempt.answered_at.is_not(None)
+                    )
+                )
+                db.engine.dispose()
+            # Every student's second answer is stored (the save path wrote it again and again).
+            assert answered >= args.students, answered
+    return results
+
+
+def table(engine: str, results: dict[str, list[dict]]) -> str:
+    ceiling = results["ceiling"]
+    rows = [
+        f"| path ({engine}) | req/s | p50 ms | p99 ms | ratio to ceiling | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, runs in results.items():
+        ratios = [r["rps"] / c["rps"] for r, c in zip(runs, ceiling, strict=True)]
+        rows.append(
+            f"| {LABELS[name]} | {statistics.median(r['rps'] for r in runs):,.0f} "
+            f"| {statistics.median(r['p50'] for r in runs):.1f} "
+            f"| {statistics.median(r['p99'] for r in runs):.1f} "
+            f"| {statistics.median(ratios):.3f}x | {sum(r['errors'] for r in runs)} |"
+        )
+    return "\n".join(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s (development)")
+    parser.add_argument("--rounds", type=int, default=None, help="default 5 (quick: 2)")
+    parser.add_argument("--duration", type=int, default=None, help="seconds per run; 10 (quick: 3)")
+    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=PATHS)
+    parser.add_argument("--students", type=int, default=32, help="students (and sessions) driven")
+    parser.add_argument("--history", type=int, default=4, help="graded attempts per student")
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
-
-    bare = Flask("bare")
-    bare.add_url_rule("/", "index", lambda: "hello")
-    ceiling = per_request(bare.test_client(), "GET", "/", None, args.requests, args.rounds)
-
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        scratch_app(
-            args.database_url,
-            Path(tmp) / "bench.sqlite3",
-            QUESTIONS_DIR=str(shipped_dir("questions")),
-            LOGIN_RATE_LIMIT="1000/second",
-        ) as app,
-    ):
-        with app.app_context():
-            sync_directory(shipped_dir("questions"))
-            create_user("student", PASSWORD)
-            db.session.commit()
-            slug = db.session.scalar(select(QuestionSet.slug).order_by(QuestionSet.slug))
-        client = app.test_client()
-        client.post("/auth/login", data={"username": "student", "password": PASSWORD})
-        question = client.post(f"/quizzes/{slug}/start").headers["Location"]
-        # Question 2 of the English set is numeric: "0" is a valid (wrong) answer.
-        answer_url = question.replace("/questions/1", "/questions/2")
-        paths = [
-            ("question page", "GET", question, None),
-            ("save an answer", "POST", answer_url, {"answer": "0", "action": "next"}),
-            ("catalogue", "GET", "/quizzes", None),
-            ("dashboard", "GET", "/dashboard", None),
-        ]
-        results = [
-            (label, per_request(client, method, path, data, args.requests, args.rounds))
-            for label, method, path, data in paths
-        ]
-
-    engine = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"best of {args.rounds} rounds of {args.requests} requests, {engine}")
-    print(f"{'bare Flask (ceiling)':<22}{ceiling * 1e3:8.3f} ms   1.0x")
-    for label, seconds in results:
-        print(f"{label:<22}{seconds * 1e3:8.3f} ms  {seconds / ceiling:5.1f}x")
+    args.rounds = args.rounds or (2 if args.quick else 5)
+    args.duration = args.duration or (3 if args.quick else 10)
+    if "postgresql" in args.engines and not args.postgres_url:
+        parser.error("PostgreSQL needs --postgres-url or QUIZAPP_TEST_POSTGRES_URL")
+    tables = []
+    for engine in args.engines:
+        results = run_engine(engine, args)
+        tables.append(table("SQLite" if engine == "sqlite" else "PostgreSQL", results))
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print()
+    print(
+        f"{when}, {platform.node()}, {platform.processor() or platform.machine()}, "
+        f"{__import__('os').cpu_count()} CPUs; wrk -t{args.threads} -c{args.connections}, "
+        f"{args.rounds} rounds of {args.duration} s interleaved; gunicorn.conf.py workers"
+        f"{'' if args.workers is None else f' = {args.workers}'}; medians over rounds"
+    )
+    for text in tables:
+        print()
+        print(text)
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(shipped_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    skip_global_rate_limit_check(app)
     i18n.init_app(app)  # compiled catalogs first: Flask-Babel reads their folder in init_app
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -99,6 +100,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     access.init_app(app)
+
+
+def skip_global_rate_limit_check(app: Flask) -> None:
+    """Drop Flask-Limiter's check before every request when there is no default or application
+    limit: it would only find, on every page, that the page has no limit. A limited view (the
+    join form) checks its own limit in its decorator; failed logins count in auth/throttle.py."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def select_locale() -> str | None:

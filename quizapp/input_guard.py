@@ -48,19 +48,26 @@ def body_limit(max_bytes: int) -> Callable[[F], F]:
     return decorate
 
 
+def _has_body() -> bool:
+    """A request without a body has no form and no files: not parsed for nothing on every GET."""
+    return bool(request.content_length) or "Transfer-Encoding" in request.headers
+
+
 def _strings() -> Iterable[str]:
     view = current_app.view_functions.get(request.endpoint or "")
     exempt: frozenset[str] = getattr(view, "long_fields", frozenset())
-    for key, values in request.args.lists():
-        yield key
-        yield from values
-    for key, values in request.form.lists():
-        yield key
-        if key not in exempt:
+    if request.query_string:
+        for key, values in request.args.lists():
+            yield key
             yield from values
-    for key, file in request.files.items(multi=True):
-        yield key
-        yield file.filename or ""
+    if _has_body():
+        for key, values in request.form.lists():
+            yield key
+            if key not in exempt:
+                yield from values
+        for key, file in request.files.items(multi=True):
+            yield key
+            yield file.filename or ""
     for value in (request.view_args or {}).values():
         if isinstance(value, str):
             yield value
@@ -72,9 +79,12 @@ def check_request() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "body_limit", None):
         request.max_content_length = view.body_limit  # type: ignore[union-attr]
-    for values in request.form.listvalues():
-        if any("\x00" in value for value in values):
-            raise InputRejected(_("The request contains a NUL character, which no field accepts."))
+    if _has_body():  # long fields too (`long_fields` lifts the length limit only)
+        for values in request.form.listvalues():
+            if any("\x00" in value for value in values):
+                raise InputRejected(
+                    _("The request contains a NUL character, which no field accepts.")
+                )
     for value in _strings():
         if "\x00" in value:
             raise InputRejected(_("The request contains a NUL character, which no field accepts."))

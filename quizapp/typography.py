@@ -21,6 +21,17 @@ _BEFORE_COLON = re.compile(r"[ \t\u00a0\u202f]+(?=:)")
 _OPENING = re.compile(r"«\s*")
 _CLOSING = re.compile(r"\s*»")
 _MARKS = re.compile(r"[?!;:«»]")
+# Elements whose text the pass leaves alone (a chart's <style>, code), left out of the search.
+_VERBATIM_BLOCK = re.compile(
+    r"<(code|pre|kbd|samp|textarea|script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I
+)
+# Whatever `french_spacing` would change: a space or tab before a mark, a no-break space of the
+# other kind, two spaces, a « or » not already spaced with one U+202F. A page where this finds
+# nothing (an English page whose only French is the language link; a French page already
+# spaced by its catalog) comes out of the pass unchanged, so the pass is skipped.
+_CANDIDATE = re.compile(
+    r"[ \t][?!;:]|\u00a0[?!;]|\u202f:|[ \t\u00a0\u202f]{2}[?!;:]|«(?!\u202f\S)|(?<!\S\u202f)»"
+)
 
 
 def french_spacing(text: str) -> str:
@@ -104,6 +115,10 @@ def apply_to_response(response: Response) -> Response:
     html = response.get_data(as_text=True)
     if 'lang="fr' not in html:
         return response  # the usual English page: nothing to do
+    if not _CANDIDATE.search(_VERBATIM_BLOCK.sub("", html)):
+        # No space before a mark and no « »: the pass would change nothing (an English page
+        # whose only French is the language link, a French page without such punctuation).
+        return response
     response.set_data(french_spacing_html(html))
     return response
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, assign
+from helpers import PASSWORD, answer_attempt, assign
 from sqlalchemy import func, select
 
 from quizapp.classes.classrooms import create_classroom
@@ -93,16 +93,109 @@ def test_the_class_page_costs_the_same_for_3_students_or_30(
     assert small == large == CLASS_PAGE_STATEMENTS
 
 
-QUESTION_PAGE_STATEMENTS = 4
+QUESTION_PAGE_STATEMENTS = 2
+# the user; the attempt with its set, assignment, this question and its version, and the
+# progress counts (quiz.attempts.question_page); the hold on the attempt; the answer
+SAVE_STATEMENTS = 4
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_the_question_page_runs_four_statements(auth, client, make_set, count_queries, size):
+def test_the_question_page_runs_two_statements_and_saving_four(
+    auth, client, make_set, count_queries, size
+):
     make_set(questions(size), settings={"feedback": "after_submit"})
     auth.register()
     url = client.post("/quizzes/sample/start").headers["Location"]
-    with count_queries() as counter:
+    with count_queries() as page:
         assert client.get(url).status_code == 200
-    # the user, the attempt with its set and assignment, the response with its question,
-    # the progress count
-    assert counter.count == QUESTION_PAGE_STATEMENTS, counter.statements
+    # the user; the attempt with its set and assignment, the response with its question and
+    # the progress counts, in one statement
+    assert page.count == QUESTION_PAGE_STATEMENTS, page.statements
+    with count_queries() as save:
+        saved = client.post(url, data={"answer": "1", "action": "next"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/questions/2")
+    assert save.count == SAVE_STATEMENTS, save.statements
+    page = client.get(url).get_data(as_text=True)
+    assert "1 answered" in page and f"Question 1 of {size}" in page
+
+
+def summary(statements: list[str]) -> str:
+    """Each statement's start and its FROM, one per line: what a failed count shows."""
+    lines = []
+    for statement in statements:
+        words = " ".join(statement.split())
+        source = words.find(" FROM ")
+        lines.append(words[:40] + (" ..." + words[source : source + 60] if source > 0 else ""))
+    return "\n".join(lines)
+
+
+def classroom_world(db, make_user, make_set, students: int, attempts: int):
+    """A teacher, a class of `students`, a closed and an open assignment of a 3-question
+    set, `attempts` graded attempts per student on the closed one and one in progress on the
+    open one: (teacher, classroom, the first student)."""
+    teacher = make_user(role="teacher")
+    question_set = make_set(questions(3), settings={"feedback": "after_submit"})
+    other_set = make_set(questions(3), id="other", settings={"feedback": "after_due"})
+    classroom = create_classroom(teacher, "A", "Europe/Paris")
+    other_class = create_classroom(teacher, "B", "UTC")
+    pupils = [make_user() for _ in range(students)]
+    for i, pupil in enumerate(pupils):
+        join(classroom, pupil, f"Student {i}")
+        join(other_class, pupil, f"Student {i}")
+    db.session.commit()
+    now = utcnow()
+    closed = assign(db, classroom, question_set, now - timedelta(days=3), now + timedelta(hours=1))
+    opened = assign(db, classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1))
+    # another set in another class: its key hidden until it is due
+    assign(db, other_class, other_set, now - timedelta(hours=1), now + timedelta(days=2))
+    for pupil in pupils:
+        for n in range(attempts):
+            answer_attempt(
+                db,
+                pupil,
+                question_set,
+                [1, 0, None],
+                now - timedelta(hours=2, minutes=n),
+                submit_at=now - timedelta(hours=1, minutes=n),
+                assignment=closed,
+            )
+        answer_attempt(db, pupil, question_set, [1], now, assignment=opened)
+    return teacher, classroom, pupils[0]
+
+
+# the user; the student's assignments with their sets and classes; their standing (one row per
+# assignment); 20 attempts of history; 30 for the chart; mastery; the review count (the hidden
+# keys come from the assignments already read); the sets' topics
+DASHBOARD_STATEMENTS = 8
+# the user; the class; its assignments with their sets; the student count; a page of
+# students; their cells; the attempts in progress; the column statistics
+GRADEBOOK_STATEMENTS = 9
+
+
+@pytest.mark.parametrize(("students", "attempts"), [(2, 1), (12, 3)])
+def test_the_dashboard_and_the_gradebook_cost_the_same_whatever_the_size(
+    app, db, make_user, make_set, count_queries, students, attempts
+):
+    teacher, classroom, student = classroom_world(db, make_user, make_set, students, attempts)
+    pupil = app.test_client()
+    assert (
+        pupil.post(
+            "/auth/login", data={"username": student.username, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    with count_queries() as dashboard:
+        page = pupil.get("/dashboard")
+    assert page.status_code == 200 and "Sample set" in page.get_data(as_text=True)
+    assert dashboard.count == DASHBOARD_STATEMENTS, summary(dashboard.statements)
+    marker = app.test_client()
+    assert (
+        marker.post(
+            "/auth/login", data={"username": teacher.username, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    with count_queries() as gradebook:
+        page = marker.get(f"/classes/{classroom.id}/gradebook")
+    assert page.status_code == 200 and "Student 1" in page.get_data(as_text=True)
+    assert gradebook.count == GRADEBOOK_STATEMENTS, summary(gradebook.statements)

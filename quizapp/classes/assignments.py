@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
@@ -173,10 +174,12 @@ def assignment_status(assignment: Assignment, graded: bool, now: datetime) -> st
 
 
 def student_assignments(user: User, now: datetime | None = None) -> list[AssignmentRow]:
-    """Every assignment of the student's active classes, with its status (two queries)."""
+    """Every assignment of the student's active classes (with its set and class), with its
+    status (two queries, whatever the number of assignments and attempts)."""
     now = now or utcnow()
     assignments = db.session.scalars(
         select(Assignment)
+        .options(joinedload(Assignment.question_set), contains_eager(Assignment.classroom))
         .join(Membership, Membership.classroom_id == Assignment.classroom_id)
         .join(Classroom, Classroom.id == Assignment.classroom_id)
         .where(Membership.user_id == user.id, Classroom.archived_at.is_(None))
@@ -190,23 +193,23 @@ def student_assignments(user: User, now: datetime | None = None) -> list[Assignm
 
 
 def _standing(user_id: int, assignment_ids: list[int]) -> dict[int, tuple[Any, ...]]:
-    """Per assignment: (best fraction, finished attempts, attempt in progress)."""
-    result: dict[int, list[Any]] = {a: [0, None, None] for a in assignment_ids}
+    """Per assignment: (best fraction, finished attempts, attempt in progress), summed up by
+    the database: one row per assignment, however many attempts."""
     if not assignment_ids:
         return {}
+    result: dict[int, tuple[Any, ...]] = dict.fromkeys(assignment_ids, (None, 0, None))
+    in_progress = Attempt.state == AttemptState.in_progress.value
     rows = db.session.execute(
         select(
-            Attempt.assignment_id, Attempt.id, Attempt.state, Attempt.score, Attempt.max_score
-        ).where(Attempt.user_id == user_id, Attempt.assignment_id.in_(assignment_ids))
+            Attempt.assignment_id,
+            func.max(case((~in_progress, Attempt.score / func.nullif(Attempt.max_score, 0)))),
+            func.count(case((~in_progress, 1))),
+            func.max(case((in_progress, Attempt.id))),
+        )
+        .where(Attempt.user_id == user_id, Attempt.assignment_id.in_(assignment_ids))
+        .group_by(Attempt.assignment_id)
     ).all()
-    for assignment_id, attempt_id, state, score, max_score in rows:
-        if assignment_id is None:
-            continue  # not so: the query keeps these assignments' attempts only
-        entry = result[assignment_id]
-        if state == AttemptState.in_progress:
-            entry[2] = attempt_id
-            continue
-        entry[0] += 1
-        if score is not None and max_score:
-            entry[1] = max(entry[1] or 0.0, score / max_score)
-    return {key: (best, count, current) for key, (count, best, current) in result.items()}
+    for assignment_id, best, finished, current in rows:
+        if assignment_id is not None:  # always: the query keeps these assignments' attempts
+            result[assignment_id] = (best, finished, current)
+    return result

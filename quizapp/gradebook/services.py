@@ -106,6 +106,7 @@ def _ranked(classroom_id: int, assignment_id: int | None = None) -> Any:
             fraction.label("fraction"),
             case((Attempt.late, 1), else_=0).label("late"),
             Attempt.penalty,
+            Assignment.score_rule,
             func.row_number()
             .over(partition_by=window, order_by=(fraction.desc(), Attempt.number.desc()))
             .label("best_rank"),
@@ -132,7 +133,7 @@ def cells_query(classroom_id: int, assignment_id: int | None = None) -> Select[A
         return func.max(case((rank == 1, column)))
 
     best, last = r.c.best_rank, r.c.last_rank
-    rule = Assignment.score_rule
+    rule = r.c.score_rule
     score = case(
         (rule == ScoreRule.best.value, of(best, r.c.fraction)),
         (rule == ScoreRule.last.value, of(last, r.c.fraction)),
@@ -159,8 +160,9 @@ def cells_query(classroom_id: int, assignment_id: int | None = None) -> Select[A
             late.label("late"),
             penalty.label("penalty"),
         )
-        .join(Assignment, Assignment.id == r.c.assignment_id)
-        .group_by(r.c.user_id, r.c.assignment_id, Assignment.score_rule)
+        # The rule comes with the ranked attempts: joining the assignments again here made
+        # SQLite scan every assignment of the school for each cell.
+        .group_by(r.c.user_id, r.c.assignment_id, r.c.score_rule)
     )
 
 

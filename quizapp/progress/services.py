@@ -168,19 +168,21 @@ def record(
 # --- review -----------------------------------------------------------------------------------
 
 
-def _not_hidden(user_id: int, now: datetime) -> Any:
-    """Cards whose set no pending assignment hides: a review shows the key."""
-    hidden = hidden_set_ids(user_id, now)
+def _not_hidden(user_id: int, now: datetime, hidden: set[int] | None = None) -> Any:
+    """Cards whose set no pending assignment hides: a review shows the key. `hidden`: those
+    sets when the caller has them already (the dashboard), else they are looked up."""
+    if hidden is None:
+        hidden = hidden_set_ids(user_id, now)
     return QuestionProgress.set_id.not_in(hidden) if hidden else true()
 
 
-def due_count(user_id: int, now: datetime | None = None) -> int:
+def due_count(user_id: int, now: datetime | None = None, hidden: set[int] | None = None) -> int:
     now = now or utcnow()
     return db.session.scalar(  # type: ignore[return-value]  # a count is never null
         select(func.count()).where(
             QuestionProgress.user_id == user_id,
             QuestionProgress.due <= now,
-            _not_hidden(user_id, now),
+            _not_hidden(user_id, now, hidden),
         )
     )
 

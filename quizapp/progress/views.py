@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from .. import access
-from ..classes.assignments import student_assignments
+from .. import access, visibility
+from ..classes.assignments import AssignmentRow, student_assignments
 from ..classes.views import member_assignment, own_classroom
 from ..enums import Role
 from ..extensions import db
@@ -45,7 +45,9 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
         "next_cursor": next_cursor,
         "series": series,
         "mastery": mastery,
-        "due": services.due_count(user.id) if classroom is None else None,
+        "due": services.due_count(user.id, hidden=_hidden_sets(rows))
+        if classroom is None
+        else None,
     }
     if series:
         context["scores_svg"] = charts.scores_chart(
@@ -62,6 +64,16 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
             "mastery-caption",
         )
     return context
+
+
+def _hidden_sets(rows: list[AssignmentRow]) -> set[int]:
+    """The sets whose key a pending assignment hides, from the student's assignment rows
+    (every assignment of their active classes, and whether they handed it in): what
+    `visibility.hidden_set_ids` would read again."""
+    now = utcnow()
+    return {
+        r.assignment.set_id for r in rows if visibility.hides(r.assignment, r.attempts > 0, now)
+    }
 
 
 @bp.route("/dashboard")

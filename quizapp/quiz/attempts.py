@@ -19,13 +19,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Executable, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import CursorResult, Executable, Select, bindparam, func, select, update
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import qtypes
@@ -77,6 +78,58 @@ class AnswerLocked(QuizError):
 
 
 ANSWER_TOO_LATE = _l("This attempt was handed in before this answer arrived: it was not saved.")
+
+
+@cache
+def _question_page_statement() -> Select[Any]:
+    """Built once: composing a statement of this size costs about as much as running it."""
+    counted = aliased(QuestionAttempt)
+    total = (
+        select(func.count())
+        .where(counted.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    answered = (
+        select(func.count(counted.answered_at))
+        .where(counted.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    return (
+        select(Attempt, QuestionAttempt, total, answered)
+        .outerjoin(
+            QuestionAttempt,
+            (QuestionAttempt.attempt_id == Attempt.id)
+            & (QuestionAttempt.position == bindparam("position")),
+        )
+        .options(
+            joinedload(Attempt.question_set),
+            joinedload(Attempt.assignment),
+            joinedload(QuestionAttempt.question),
+        )
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+    )
+
+
+def question_page(
+    attempt_id: int, user_id: int, number: int
+) -> tuple[Attempt, QuestionAttempt | None, int, int] | None:
+    """The user's attempt (with its set and assignment), its `number`th question (with its
+    version; None past the end), and how many questions it has and how many are answered.
+
+    One statement for the question page, whatever the size of the quiz: the counts are two
+    subqueries on the attempt's own rows (its unique index), never a second round trip. None
+    for another user's attempt, or one that does not exist.
+    """
+    row = db.session.execute(
+        _question_page_statement(),
+        {"attempt_id": attempt_id, "user_id": user_id, "position": number - 1},
+    ).first()
+    if row is None:
+        return None
+    attempt, response, total_count, answered_count = row
+    return attempt, response, total_count, answered_count
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:

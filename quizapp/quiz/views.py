@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -34,26 +34,6 @@ def _own_attempt(attempt_id: int) -> Attempt:
     if attempt is None:
         abort(404)
     return attempt
-
-
-def _response_at(attempt: Attempt, number: int) -> QuestionAttempt:
-    response = db.session.scalar(
-        select(QuestionAttempt)
-        .options(joinedload(QuestionAttempt.question))
-        .where(QuestionAttempt.attempt_id == attempt.id, QuestionAttempt.position == number - 1)
-    )
-    if response is None:
-        abort(404)
-    return response
-
-
-def _progress(attempt: Attempt) -> tuple[int, int]:
-    total, answered = db.session.execute(
-        select(func.count(), func.count(QuestionAttempt.answered_at)).where(
-            QuestionAttempt.attempt_id == attempt.id
-        )
-    ).one()
-    return total, answered
 
 
 @bp.route("/quizzes")
@@ -115,7 +95,11 @@ def start(slug: str) -> HTTPResponse:
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
 @access.logged_in
 def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, int]:
-    attempt = _own_attempt(attempt_id)
+    # The attempt, this question and the progress counts in one statement (the hot path).
+    loaded = attempts.question_page(attempt_id, current_user.id, number)
+    if loaded is None:
+        abort(404)
+    attempt, response, total, answered = loaded
     if attempts.expire_if_due(attempt):
         db.session.commit()
         flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
@@ -123,7 +107,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         return _answer_refused(attempt)
     if attempt.state != AttemptState.in_progress:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    response = _response_at(attempt, number)
+    if response is None:
+        abort(404)
     form = build_form(response, request.form if request.method == "POST" else None)
     status = 200
     answer_error: str | None = None
@@ -154,10 +139,11 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 flash(str(error), "info")
                 return redirect(request.path)
             else:
+                # Before the commit, which expires the attempt: reading it after would cost
+                # the statements of loading it again.
+                target = _next_url(attempt, number, total, request.form.get("action"))
                 db.session.commit()
-                total, _answered = _progress(attempt)
-                return redirect(_next_url(attempt, number, total, request.form.get("action")))
-    total, answered = _progress(attempt)
+                return redirect(target)
     locked = visibility.is_locked(attempt, response)
     # Locked answers show their key only if no pending assignment of the set hides it.
     show_feedback = locked and visibility.feedback_visible(attempt, response)

@@ -1,0 +1,149 @@
+"""CPU time per request of the hot paths, this checkout against another commit, in one run.
+
+    python bench/compare.py --base 4b8d343 [--requests 200] [--rounds 3]
+
+The other commit is exported (`git archive`) to a temporary folder; each round runs one
+subprocess per side, alternately, each importing its own quizapp (PYTHONPATH) with this
+folder's bench/world.py: the world of bench/hot_paths.py on SQLite, an app configured as
+production (CSRF on), each path requested `--requests` times through Flask's test client.
+The figure is the process's CPU time per request (SQLite runs in the process, so the
+database's work is counted and other processes' load is not), the best over rounds. Printed:
+a markdown table, base and head per path, and head / base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+PATHS = ("question", "save", "dashboard", "gradebook")
+
+
+def measure(requests: int) -> dict[str, float]:
+    """In the subprocess: CPU seconds per request of each path."""
+    from world import (
+        PASSWORD,
+        SECRET_KEY,
+        TOKEN,
+        answer_form,
+        build_world,
+        database,
+        question_file,
+        setup_app,
+    )
+
+    from quizapp import create_app
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        questions = folder / "questions"
+        questions.mkdir()
+        question_file(questions)
+        with database("sqlite", folder, None) as url:
+            world = build_world(setup_app(url, questions), 32, 4)
+            os.environ["QUIZAPP_LOG_FORMAT"] = "json"
+            app = create_app(
+                {
+                    "SQLALCHEMY_DATABASE_URI": url,
+                    "SECRET_KEY": SECRET_KEY,
+                    "QUESTIONS_DIR": str(questions),
+                    "AUTO_SETUP": False,
+                    "PROXY_FIX": True,
+                    "LOG_LEVEL": "WARNING",
+                }
+            )
+
+            def client_of(username: str):
+                client = app.test_client()
+                page = client.get("/auth/login").get_data(as_text=True)
+                found = TOKEN.search(page)
+                token = found.group(1) or found.group(2)
+                form = {"csrf_token": token, "username": username, "password": PASSWORD}
+                assert client.post("/auth/login", data=form).status_code == 302
+                return client, token
+
+            student, token = client_of(world.students[0])
+            teacher, _ = client_of(world.teacher)
+            base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
+            body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
+            plans = {
+                "question": (student, "GET", f"{base}/1", None),
+                "save": (student, "POST", f"{base}/2", body),
+                "dashboard": (student, "GET", "/dashboard", None),
+                "gradebook": (teacher, "GET", f"/classes/{world.classroom_id}/gradebook", None),
+            }
+            for name, (client, method, path, data) in plans.items():
+                kwargs = {"content_type": "application/x-www-form-urlencoded"} if data else {}
+                for _ in range(10):
+                    status = client.open(path, method=method, data=data, **kwargs).status_code
+                    assert status in (200, 302), (name, status)
+                began = time.process_time()
+                for _ in range(requests):
+                    client.open(path, method=method, data=data, **kwargs)
+                results[name] = (time.process_time() - began) / requests
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", help="the commit to compare with (e.g. main)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.requests)))
+        return
+    if not args.base:
+        parser.error("--base COMMIT is required")
+    repo = BENCH.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        base_dir = Path(tmp) / "base"
+        base_dir.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", args.base], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
+        sides = {"base": base_dir, "head": repo}
+        best: dict[str, dict[str, float]] = {side: {} for side in sides}
+        for round_number in range(args.rounds):
+            for side, root in sides.items():
+                env = {**os.environ, "PYTHONPATH": str(root)}
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        str(BENCH / "compare.py"),
+                        "--measure",
+                        "--requests",
+                        str(args.requests),
+                    ],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                figures = json.loads(out.strip().splitlines()[-1])
+                for path, seconds in figures.items():
+                    best[side][path] = min(best[side].get(path, seconds), seconds)
+                print(f"  round {round_number + 1} {side}: {figures}", flush=True)
+    print()
+    print(f"CPU ms per request in process, SQLite, best of {args.rounds} rounds of {args.requests}")
+    print()
+    print(f"| path | base ({args.base}) | head | head / base |")
+    print("|---|---:|---:|---:|")
+    for path in PATHS:
+        b, h = best["base"][path], best["head"][path]
+        print(f"| {path} | {b * 1000:.2f} | {h * 1000:.2f} | {h / b:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
