@@ -19,7 +19,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 
 from . import qtypes
-from .enums import AttemptState, Role, SetStatus
+from .enums import AttemptState, FeedbackMode, LatePolicy, MarkState, Role, SetStatus
 from .markup import markdown, markdown_inline, web_url
 from .models import QuestionSet, utcnow
 
@@ -57,6 +57,15 @@ def points(value: float | None) -> str:
 @lru_cache(maxsize=4096)
 def _points(value: float, locale: str) -> str:
     return babel_numbers.format_decimal(value, "#,##0.##", locale=locale)
+
+
+def plural_count(value: float | None) -> int:
+    """A whole number that picks the plural form of a count of points, which may be 1.5: a
+    fraction is singular in French below 2 ("1,5 point"), plural in English ("1.5 points")."""
+    value = value or 0
+    if value == int(value):
+        return int(value)
+    return int(value) if current_locale().startswith("fr") else 2
 
 
 def duration(seconds: int) -> str:
@@ -138,6 +147,7 @@ def init_app(app: Flask) -> None:
         "percent": percent,
         "points": points,
         "duration": duration,
+        "plural_count": plural_count,
         "remaining": remaining,
         "datetime": local_datetime,
         "year_month": year_month,
@@ -146,6 +156,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         # The enumerations, so that templates compare with them rather than with literals.
         AttemptState=AttemptState,
+        FeedbackMode=FeedbackMode,
+        LatePolicy=LatePolicy,
+        MarkState=MarkState,
         Role=Role,
         SetStatus=SetStatus,
         current_locale=current_locale,

@@ -29,6 +29,7 @@ from ..enums import Role
 from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, utcnow
 from ..quiz import attempts as quiz_attempts
+from ..quiz.catalogue import start_facts
 from . import accounts, classrooms, reports
 from . import assignments as assignment_service
 from . import join as join_service
@@ -346,6 +347,19 @@ def member_assignment(assignment_id: int) -> Assignment:
     if assignment is None:
         abort(404)
     return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/start", methods=["GET"])
+@access.logged_in
+def start_page(assignment_id: int) -> str:
+    """The assignment's start page: its rules and the student's attempts, before the clock."""
+    assignment = member_assignment(assignment_id)
+    return render_template(
+        "quiz/start.html",
+        facts=start_facts(current_user, assignment.question_set, assignment),
+        action=url_for("classes.start", assignment_id=assignment.id),
+        now=utcnow(),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])
