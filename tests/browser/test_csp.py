@@ -43,6 +43,7 @@ def test_chromium_reports_no_csp_violation_on_the_pages_with_charts_and_timer(
         .startswith("system-ui")
     )
     page.goto(base + "/quizzes")
+    page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     page.locator("#countdown").wait_for()
     page.wait_for_function("document.getElementById('countdown').textContent.includes(':')")
