@@ -186,8 +186,11 @@ def test_the_map_marks_checked_answers_right_or_wrong_in_words(auth, client, mak
     client.post(second, data={"answer": "2", "action": "check"})  # Google: wrong
     page = client.get(second).get_data(as_text=True)
     items = re.findall(r'<li class="(qmap__item[^"]*)">', page)
-    assert items == ["qmap__item is-answered is-right", "qmap__item is-answered is-current is-wrong"]
-    assert "<span class=\"visually-hidden\">: right</span>" in page
+    assert items == [
+        "qmap__item is-answered is-right",
+        "qmap__item is-answered is-current is-wrong",
+    ]
+    assert '<span class="visually-hidden">: right</span>' in page
 
 
 def test_the_map_buttons_save_the_answer_and_go_to_the_question(auth, client, make_set, db):
@@ -293,7 +296,8 @@ def test_feedback_says_points_in_the_singular_and_marks_each_choice(auth, client
     client.post(first, data={"answer": "0", "action": "check"})  # 2014: wrong
     page = client.get(first).get_data(as_text=True)
     assert "(0 of 1 point)" in page and "1 points" not in page
-    assert '<span class="mark is-wrong"><span class="mark__icon" aria-hidden="true">✗</span>' in page
+    wrong = '<span class="mark is-wrong"><span class="mark__icon" aria-hidden="true">✗</span>'
+    assert wrong in page
     assert "right answer, not chosen" in page
     assert re.search(r"<h2 [^>]*class=\"feedback__title\"", page)  # under the page's h1
 
@@ -325,7 +329,7 @@ def test_match_and_order_feedback_are_tables(auth, client, make_set, db):
     client.post(first, data={**ranks, "action": "check"})
     page = client.get(first).get_data(as_text=True)
     assert '<table class="feedback-table">' in page
-    assert "<th scope=\"col\">Your order</th>" in page
+    assert '<th scope="col">Your order</th>' in page
     assert re.search(r'<th scope="row" lang="en">1</th>\s*<td lang="en">third</td>', page)
     rights = match.layout["rights"]
     second = first.replace("/questions/1", "/questions/2")
@@ -334,7 +338,7 @@ def test_match_and_order_feedback_are_tables(auth, client, make_set, db):
         data={"answer-left_0": str(rights.index(0)), "answer-left_1": "", "action": "check"},
     )
     page = client.get(second).get_data(as_text=True)
-    assert "<th scope=\"col\">Right match</th>" in page
+    assert '<th scope="col">Right match</th>' in page
     assert page.count('class="mark is-right"') == 1 and page.count('class="mark is-missed"') == 2
 
 
@@ -346,9 +350,7 @@ def test_the_result_summary_and_the_mistakes_filter(auth, client, make_set, db):
     attempt = attempt_of(db)
     client.post(f"/attempts/{attempt.id}/submit")
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
-    counts = dict(
-        re.findall(r"</span> ([A-Za-z ]+)</dt><dd>(\d+)</dd>", page)
-    )
+    counts = dict(re.findall(r"</span> ([A-Za-z ]+)</dt><dd>(\d+)</dd>", page))
     assert counts == {"Right": "1", "Partly right": "0", "Wrong": "0", "Not answered": "1"}
     assert "<dt>Time taken</dt>" in page
     assert "Pass mark met (50%)" in page
