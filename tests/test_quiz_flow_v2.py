@@ -190,7 +190,7 @@ def test_the_map_marks_checked_answers_right_or_wrong_in_words(auth, client, mak
         "qmap__item is-answered is-right",
         "qmap__item is-answered is-current is-wrong",
     ]
-    assert '<span class="visually-hidden">: right</span>' in page
+    assert '<span class="visually-hidden">: correct</span>' in page
 
 
 def test_the_map_buttons_save_the_answer_and_go_to_the_question(auth, client, make_set, db):

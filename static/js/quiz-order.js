@@ -57,14 +57,13 @@
       li.addEventListener("pointerdown", startDrag);
     });
 
-    function sync(touched) {
+    function sync() {
       Array.prototype.forEach.call(list.children, function (li, i) {
         li.querySelector(".order-place").textContent = String(i + 1);
-        if (touched || ranked) li.querySelector("select").value = String(i + 1);
+        li.querySelector("select").value = String(i + 1);
         li.querySelector(".order-move--up").disabled = i === 0;
         li.querySelector(".order-move--down").disabled = i === total - 1;
       });
-      if (touched) ranked = true;
     }
 
     function announce(li) {
@@ -77,7 +76,7 @@
       var sibling = step < 0 ? li.previousElementSibling : li.nextElementSibling;
       if (!sibling) return;
       list.insertBefore(li, step < 0 ? sibling : sibling.nextElementSibling);
-      sync(true);
+      sync();
       announce(li);
       // Keep the focus on the button pressed, or its pair once at an end of the list.
       if (from.disabled) from = li.querySelector(step < 0 ? ".order-move--down" : ".order-move--up");
@@ -112,10 +111,12 @@
       document.removeEventListener("pointerup", endDrag);
       document.removeEventListener("pointercancel", endDrag);
       dragged.classList.remove("is-dragging");
-      sync(true);
+      sync();
       announce(dragged);
       dragged = null;
     }
-    sync(false);
+    // What is on screen is the answer, as soon as it is on screen (its starting order is never
+    // the key): no hidden blank behind numbered items.
+    sync();
   });
 })();

@@ -116,6 +116,26 @@ def begin(page, words) -> None:
     page.locator("#prompt").wait_for()
 
 
+AXE_WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+# Best practices seen on the feedback and result pages before this version.
+AXE_BEST = {
+    "runOnly": {"type": "rule", "values": ["heading-order", "landmark-unique"]},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_clean(page, what: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    for options in (AXE_WCAG, AXE_BEST):
+        results = axe.run(page, options=options)
+        assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
 def fits(page) -> None:
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -135,6 +155,7 @@ def test_start_page_warnings_and_submission_at_the_time_limit(
     assert "3" in facts and "10" in facts  # questions, minutes
     shot(screenshot, page, "quiz-start", lang, width)
     fits(page)
+    axe_clean(page, "start page")
     page.get_by_role("button", name=words["start"], exact=True).click()
     page.locator("#prompt").wait_for()
     assert page.evaluate("document.activeElement.id") == "prompt"  # focus on the question
@@ -167,6 +188,7 @@ def test_start_page_warnings_and_submission_at_the_time_limit(
     assert answers == [1, None, None]  # the answer on screen at 0:00 was saved and counted
     shot(screenshot, page, "quiz-result-time-limit", lang, width)
     fits(page)
+    axe_clean(page, "result at the time limit")
 
 
 @pytest.mark.parametrize(("lang", "width"), RUNS, ids=IDS)
@@ -178,6 +200,7 @@ def test_skipping_in_immediate_mode(student, make_set, screenshot, lang, width):
     page.get_by_role("button", name=words["check"]).click()  # blank: a message, not a reload
     page.locator("p.error[role=alert]").wait_for()
     shot(screenshot, page, "quiz-blank-check", lang, width)
+    axe_clean(page, "blank check")
     # By keyboard: from the question, the answer then the main action, then Skip.
     page.locator("#prompt").focus()
     page.keyboard.press("Tab")
@@ -205,6 +228,7 @@ def test_flagging_and_the_map(student, make_set, db, screenshot, lang, width):
     page.locator(".feedback").wait_for()
     page.locator(".qmap__item.is-right").wait_for()
     shot(screenshot, page, "quiz-feedback", lang, width)
+    axe_clean(page, "immediate feedback")
     page.locator("button[value=goto-2]").click()
     page.wait_for_url(re.compile(r"/questions/2$"))
     flag = page.get_by_role("button", name=words["flag"])
@@ -217,6 +241,7 @@ def test_flagging_and_the_map(student, make_set, db, screenshot, lang, width):
     assert words["flagged"] in second.inner_text()  # in words for screen readers
     shot(screenshot, page, "quiz-question-map", lang, width)
     fits(page)
+    axe_clean(page, "question with a flag")
     flagged = db.session.scalars(select(QuestionAttempt.flagged).order_by(QuestionAttempt.position))
     assert list(flagged) == [False, True, False]  # saved on the server
     page.locator("button[value=review]").last.click()
@@ -227,6 +252,7 @@ def test_flagging_and_the_map(student, make_set, db, screenshot, lang, width):
     assert page.evaluate("document.activeElement.closest('form').id") == "submit-form"
     shot(screenshot, page, "quiz-review", lang, width)
     fits(page)
+    axe_clean(page, "review")
 
 
 def _order_on_screen(page) -> list[str]:
@@ -251,6 +277,7 @@ def test_ordering_by_mouse_and_by_keyboard(student, make_set, db, screenshot, la
     assert page.locator(".order-item select").first.is_hidden()
     shot(screenshot, page, "quiz-order", lang, width)
     fits(page)
+    axe_clean(page, "order question, enhanced")
     items = ORDER[0]["items"]
     # By mouse: drag the earliest to the top.
     _drag(page, page.locator(".order-item", has_text=items[0]), page.locator(".order-item").first)
@@ -291,8 +318,11 @@ def test_the_mistakes_filter(student, make_set, screenshot, lang, width):
     page.locator("#submit-form button").click()
     page.locator(".result-summary").wait_for()
     assert page.locator("details").count() == 3
+    for item in page.locator("details").all():
+        item.locator("summary").click()  # every question open: every feedback block checked
     shot(screenshot, page, "quiz-result", lang, width)
     fits(page)
+    axe_clean(page, "result, all open")
     page.get_by_role("link", name=words["mistakes"]).click()
     page.wait_for_url(re.compile(r"show=mistakes"))
     assert page.locator("details").count() == 1
@@ -300,3 +330,4 @@ def test_the_mistakes_filter(student, make_set, screenshot, lang, width):
     page.locator("details .feedback").wait_for()
     shot(screenshot, page, "quiz-result-mistakes", lang, width)
     fits(page)
+    axe_clean(page, "result, mistakes only")
