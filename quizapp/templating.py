@@ -92,9 +92,16 @@ def local_date(value: datetime, timezone: str | None = None) -> str:
     return formatted(value, "short-date", timezone or str(get_timezone()), current_locale())
 
 
+def local_time(value: datetime, timezone: str | None = None) -> str:
+    """The time of day in the reader's locale: "6:30 PM", "18:30"."""
+    return formatted(value, "short-time", timezone or str(get_timezone()), current_locale())
+
+
 @lru_cache(maxsize=8192)
 def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
     """babel's formatting, memoized: it is pure, and dashboards show the same dates again."""
+    if style == "short-time":
+        return babel_dates.format_time(value.astimezone(ZoneInfo(timezone)), "short", locale=locale)
     if style == "short-date":
         return babel_dates.format_date(
             value.astimezone(ZoneInfo(timezone)).date(), "short", locale=locale

@@ -62,6 +62,11 @@ MATRIX = {
         "/classes/{classroom}/members/{membership}/password",
         OWN_CLASS,
     ),
+    "classes.reset_username": (
+        "POST",
+        "/classes/{classroom}/members/{membership}/username",
+        OWN_CLASS,
+    ),
     "classes.lift_login_lock": (
         "POST",
         "/classes/{classroom}/members/{membership}/unlock",

@@ -47,6 +47,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+USERNAME_CHARACTERS = Regexp(
+    r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")
+)
+
+
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
