@@ -331,3 +331,39 @@ def test_the_mistakes_filter(student, make_set, screenshot, lang, width):
     shot(screenshot, page, "quiz-result-mistakes", lang, width)
     fits(page)
     axe_clean(page, "result, mistakes only")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_ordering_without_javascript_keeps_each_select_on_its_item_row(
+    browser, site, make_set, screenshot, width
+):
+    make_set(ORDER, settings={"feedback": "after_submit"})
+    base = site()
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}, locale="en-GB"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{base}/auth/register")
+        page.fill("#username", "ada")
+        page.fill("#password", PASSWORD)
+        page.fill("#confirm", PASSWORD)
+        page.click("form.stack [type=submit]")
+        begin(page, WORDS["en"])
+        for item in page.locator(".order-item").all():
+            select, label = (
+                item.locator("select").bounding_box(),
+                item.locator("label").bounding_box(),
+            )
+            assert select["x"] + select["width"] <= label["x"]  # side by side
+            assert label["y"] < select["y"] + select["height"]  # the label starts on its row
+        if width == 1280:
+            screenshot(page, "quiz-order-nojs")
+        fits(page)
+        for rank, item in enumerate(ORDER[0]["items"], start=1):
+            page.get_by_label(item).select_option(str(rank))
+        page.locator(".actions button[value=review]").click()
+        page.locator("#submit-form").wait_for()
+    finally:
+        context.close()
