@@ -371,3 +371,15 @@ def test_no_counts_while_the_key_is_hidden(auth, client, make_set, db):
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
     assert "Partly right" not in page and "Only mistakes" not in page
     assert "Your teacher will share the answers later." in page
+
+
+def test_moving_back_under_immediate_feedback_does_not_check_the_answer(
+    auth, client, make_set, db
+):
+    make_set(settings=IMMEDIATE)
+    auth.register()
+    first = start(client)
+    second = first.replace("/questions/1", "/questions/2")
+    response = client.post(second, data={"answer": "0", "action": "previous"})
+    assert response.headers["Location"].endswith("/questions/1")
+    assert [r.answer for r in responses_of(db, attempt_of(db))] == [None, None]

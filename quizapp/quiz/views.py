@@ -155,7 +155,7 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         # Skipping, and moving about an immediate-feedback quiz, leave the answer as it was:
         # there, saving an answer checks and locks it.
         keep = action == "skip" or (
-            immediate and (action == "flag" or (action or "").startswith("goto-"))
+            immediate and (action in ("flag", "previous") or (action or "").startswith("goto-"))
         )
         if action == "timeout" and not valid:
             keep = True  # time is up: what was saved counts
