@@ -373,9 +373,7 @@ def test_no_counts_while_the_key_is_hidden(auth, client, make_set, db):
     assert "Your teacher will share the answers later." in page
 
 
-def test_moving_back_under_immediate_feedback_does_not_check_the_answer(
-    auth, client, make_set, db
-):
+def test_moving_back_under_immediate_feedback_does_not_check_the_answer(auth, client, make_set, db):
     make_set(settings=IMMEDIATE)
     auth.register()
     first = start(client)

@@ -31,7 +31,10 @@
       b.type = "button";
       b.className = "order-move " + cls;
       b.setAttribute("aria-label", label + ": " + textOf(li));
-      b.innerHTML = '<span aria-hidden="true">' + (step < 0 ? "▲" : "▼") + "</span>";
+      var arrow = document.createElement("span");
+      arrow.setAttribute("aria-hidden", "true");
+      arrow.textContent = step < 0 ? "▲" : "▼";
+      b.appendChild(arrow);
       b.title = label;
       b.addEventListener("click", function () { move(li, step, b); });
       return b;

@@ -68,12 +68,22 @@ def answer_by_mouse(page, question):
         page.get_by_label("Your answer").fill("2 015")
     elif kind == "text":
         page.get_by_label("Your answer").fill("sam altman")
+    elif kind == "order" and page.locator(".order-items.is-sortable").count():
+        # quiz-order.js: the items are a list to arrange; its Move up buttons by mouse
+        for rank, item in enumerate(question["items"]):
+            while on_screen(page).index(item) > rank:
+                page.get_by_role("button", name=f"Move up: {item}").click()
     elif kind == "order":
         for rank, item in enumerate(question["items"], start=1):
-            page.get_by_label(item).select_option(str(rank))
+            page.get_by_label(item, exact=True).select_option(str(rank))
     elif kind == "match":
         for left, right in question["pairs"]:
             page.get_by_label(left).select_option(label=right)
+
+
+def on_screen(page) -> list[str]:
+    """An order question's items as the page shows them, top first."""
+    return [t.strip() for t in page.locator(".order-item label").all_inner_texts()]
 
 
 def test_every_type_by_mouse_scores_full_marks(page, site, make_set):
@@ -144,9 +154,20 @@ def answer_by_keyboard(page, question):
         tab_to(page, "Your answer")
         page.keyboard.type("2 015" if kind == "numeric" else "Sam Altman")
     elif kind == "order":
-        for rank, item in enumerate(question["items"], start=1):
-            tab_to(page, item)
-            page.keyboard.type(str(rank))  # typing selects the option that starts so
+        # quiz-order.js: Tab to an item's Move up button, Enter until the item is in its place
+        # (the focus stays on the buttons)
+        for rank, item in enumerate(question["items"]):
+            if on_screen(page).index(item) == rank:
+                continue
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+                if name == f"Move up: {item}":
+                    break
+            else:
+                raise AssertionError(f"Move up: {item} never received the focus by Tab")
+            while on_screen(page).index(item) > rank:
+                page.keyboard.press("Enter")
     elif kind == "match":
         for left, right in question["pairs"]:
             tab_to(page, left)
