@@ -158,7 +158,7 @@ def test_start_page_warnings_and_submission_at_the_time_limit(
     axe_clean(page, "start page")
     page.get_by_role("button", name=words["start"], exact=True).click()
     page.locator("#prompt").wait_for()
-    assert page.evaluate("document.activeElement.id") == "prompt"  # focus on the question
+    page.wait_for_function("document.activeElement.id === 'prompt'")  # focus on the question
 
     def deadline_in(seconds: float) -> None:
         db.session.execute(update(Attempt).values(deadline=utcnow() + timedelta(seconds=seconds)))
@@ -247,7 +247,7 @@ def test_flagging_and_the_map(student, make_set, db, screenshot, lang, width):
     page.locator("button[value=review]").last.click()
     page.locator("#submit-form").wait_for()
     assert words["flagged"] in page.locator(".review-list").inner_text()
-    assert page.evaluate("document.activeElement.tagName") == "H1"
+    page.wait_for_function("document.activeElement.tagName === 'H1'")  # autofocus, after load
     page.keyboard.press("Tab")  # the main action within reach
     assert page.evaluate("document.activeElement.closest('form').id") == "submit-form"
     shot(screenshot, page, "quiz-review", lang, width)
