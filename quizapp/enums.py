@@ -61,6 +61,14 @@ class TallyKind(enum.StrEnum):
     seconds = "seconds"  # a time bucket (lower bound, seconds) of the time spent
 
 
+class MarkState(enum.StrEnum):
+    """How feedback marks one choice, pair or item of an answer (icon and words, never colour)."""
+
+    right = "right"  # chosen (or placed) and right
+    wrong = "wrong"  # chosen (or placed) and wrong
+    missed = "missed"  # right, but not chosen (or left blank)
+
+
 def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
     """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
     return ", ".join(f"'{value}'" for value in values)

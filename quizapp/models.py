@@ -356,6 +356,8 @@ class QuestionAttempt(Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     score: Mapped[float | None] = mapped_column(Float)  # fraction of the question's points
     points: Mapped[float | None] = mapped_column(Float)
+    # "Flag for later": the student's own mark on the question map, kept across devices.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
     question: Mapped[Question] = relationship()
@@ -432,6 +434,9 @@ class Assignment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
     set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    # The teacher's name for it, so that two assignments of one set can be told apart;
+    # None: it goes by its set's title (`title`).
+    name: Mapped[str | None] = mapped_column(String(100))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     max_attempts: Mapped[int | None] = mapped_column(Integer)
@@ -451,6 +456,11 @@ class Assignment(Model):
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="assignment", passive_deletes="all"
     )
+
+    @property
+    def title(self) -> str:
+        """The assignment's name, or its set's title."""
+        return self.name or self.question_set.title
 
     def settings(self) -> dict[str, Any]:
         """The set's settings with this assignment's overrides."""

@@ -19,7 +19,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 
 from . import qtypes
-from .enums import AttemptState, Role, SetStatus
+from .enums import AttemptState, FeedbackMode, LatePolicy, MarkState, Role, SetStatus
 from .markup import markdown, markdown_inline, web_url
 from .models import QuestionSet, utcnow
 
@@ -83,6 +83,15 @@ def _points(value: float, locale: str) -> str:
     return babel_numbers.format_decimal(value, "#,##0.##", locale=locale)
 
 
+def plural_count(value: float | None) -> int:
+    """A whole number that picks the plural form of a count of points, which may be 1.5: a
+    fraction is singular in French below 2 ("1,5 point"), plural in English ("1.5 points")."""
+    value = value or 0
+    if value == int(value):
+        return int(value)
+    return int(value) if current_locale().startswith("fr") else 2
+
+
 def duration(seconds: int) -> str:
     return format_timedelta(timedelta(seconds=seconds), threshold=2)
 
@@ -107,9 +116,16 @@ def local_date(value: datetime, timezone: str | None = None) -> str:
     return formatted(value, "short-date", timezone or str(get_timezone()), current_locale())
 
 
+def local_time(value: datetime, timezone: str | None = None) -> str:
+    """The time of day in the reader's locale: "6:30 PM", "18:30"."""
+    return formatted(value, "short-time", timezone or str(get_timezone()), current_locale())
+
+
 @lru_cache(maxsize=8192)
 def formatted(value: datetime, style: str, timezone: str, locale: str) -> str:
     """babel's formatting, memoized: it is pure, and dashboards show the same dates again."""
+    if style == "short-time":
+        return babel_dates.format_time(value.astimezone(ZoneInfo(timezone)), "short", locale=locale)
     if style == "short-date":
         return babel_dates.format_date(
             value.astimezone(ZoneInfo(timezone)).date(), "short", locale=locale
@@ -162,6 +178,7 @@ def init_app(app: Flask) -> None:
         "percent": percent,
         "points": points,
         "duration": duration,
+        "plural_count": plural_count,
         "remaining": remaining,
         "datetime": local_datetime,
         "year_month": year_month,
@@ -170,6 +187,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         # The enumerations, so that templates compare with them rather than with literals.
         AttemptState=AttemptState,
+        FeedbackMode=FeedbackMode,
+        LatePolicy=LatePolicy,
+        MarkState=MarkState,
         Role=Role,
         SetStatus=SetStatus,
         current_locale=current_locale,

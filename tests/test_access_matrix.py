@@ -45,6 +45,7 @@ MATRIX = {
     "auth.logout": ("POST", "/auth/logout", LOGGED_IN),
     "quiz.catalogue": ("GET", "/quizzes", LOGGED_IN),
     "quiz.start": ("POST", "/quizzes/sample/start", LOGGED_IN),
+    "quiz.start_page": ("GET", "/quizzes/sample/start", LOGGED_IN),
     "quiz.question": ("GET", "/attempts/{attempt}/questions/1", OWN_ATTEMPT),
     "quiz.summary": ("GET", "/attempts/{attempt}/summary", OWN_ATTEMPT),
     "quiz.submit": ("POST", "/attempts/{attempt}/submit", OWN_ATTEMPT),
@@ -61,6 +62,11 @@ MATRIX = {
     "classes.reset_password": (
         "POST",
         "/classes/{classroom}/members/{membership}/password",
+        OWN_CLASS,
+    ),
+    "classes.reset_username": (
+        "POST",
+        "/classes/{classroom}/members/{membership}/username",
         OWN_CLASS,
     ),
     "classes.lift_login_lock": (
@@ -104,6 +110,7 @@ MATRIX = {
     "classes.join": ("GET", "/join/{code}", EVERYONE),
     "classes.assignments": ("GET", "/assignments", LOGGED_IN),
     "classes.start": ("POST", "/assignments/{assignment}/start", MEMBERS),
+    "classes.start_page": ("GET", "/assignments/{assignment}/start", MEMBERS),
     "progress.dashboard": ("GET", "/dashboard", LOGGED_IN),
     "progress.student": ("GET", "/classes/{classroom}/students/{student_id}", OWN_CLASS),
     "progress.review": ("GET", "/review", LOGGED_IN),

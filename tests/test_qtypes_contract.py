@@ -247,8 +247,18 @@ def test_the_feedback_shows_the_key_once_it_may(web, tmp_path, qtype):
     # Wrong under both keys, so both pages show the key: and the keys differ.
     wrong = qtypes.translate_answer(spec, rekeyed, sample.wrong)
     assert feedback(spec, sample.wrong) != feedback(rekeyed, wrong)
-    described = qtype.describe(spec, qtype.correct_answer(spec))
-    assert described and described in feedback(spec, sample.wrong)
+    shown = feedback(spec, sample.wrong)
+    marks = qtype.marks(spec, sample.wrong)
+    if marks:  # each choice, pair or item marked, with the key in it
+        assert all(m.label in shown and (m.expected or "") in shown for m in marks)
+        assert any(m.state in ("missed", "wrong") for m in marks)
+        if "choices" in spec:  # a list of choices: the key is the right ones
+            key = qtype.correct_answer(spec)
+            for i in key if isinstance(key, list) else [key]:
+                assert marks[i].state in ("right", "missed")
+    else:
+        described = qtype.describe(spec, qtype.correct_answer(spec))
+        assert described and described in shown
 
 
 def test_choice_feedback_follows_the_answer(tmp_path):

@@ -93,14 +93,16 @@ def test_the_class_page_costs_the_same_for_3_students_or_30(
     assert small == large == CLASS_PAGE_STATEMENTS
 
 
-QUESTION_PAGE_STATEMENTS = 2
+# the user; the attempt with its set, assignment and this question (quiz.attempts.question_page);
+# the question map: every question's state in one statement, whatever the quiz's size
+QUESTION_PAGE_STATEMENTS = 3
 # the user; the attempt with its set, assignment, this question and its version, and the
 # progress counts (quiz.attempts.question_page); the hold on the attempt; the answer
 SAVE_STATEMENTS = 4
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_the_question_page_runs_two_statements_and_saving_four(
+def test_the_question_page_runs_three_statements_and_saving_four(
     auth, client, make_set, count_queries, size
 ):
     make_set(questions(size), settings={"feedback": "after_submit"})
@@ -116,7 +118,7 @@ def test_the_question_page_runs_two_statements_and_saving_four(
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/questions/2")
     assert save.count == SAVE_STATEMENTS, save.statements
     page = client.get(url).get_data(as_text=True)
-    assert "1 answered" in page and f"Question 1 of {size}" in page
+    assert f"1 of {size} answered" in page and f"Question 1 of {size}" in page
 
 
 def summary(statements: list[str]) -> str:

@@ -170,11 +170,11 @@ def test_the_context_note_and_the_quote_translation_follow_the_answer(auth, clie
     page = client.get(first).get_data(as_text=True)
     original = page.index('<blockquote lang="fr">la start-up est désormais valorisée')
     translation = page.index('Translation:</span> <span lang="en">the start-up is currently valued')
-    note = page.index('<aside class="context-note"')
+    note = page.index('<div class="context-note"')
     assert page.index("What investors reckoned") < original < translation < note
     assert "What has changed since</strong>" in page and "(as of October 2025)" in page
     assert "About <strong>$500 billion</strong> in October 2025." in page
-    assert "style=" not in page[note : page.index("</aside>", note)]
+    assert "style=" not in page[note : page.index("</div>", note)]
     french = client.get(first + "?lang=fr").get_data(as_text=True)
     assert "(situation en octobre 2025)" in french and f"Traduction{NBSP}:" in french
 

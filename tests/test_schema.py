@@ -335,9 +335,14 @@ def test_migration_0004_keeps_every_row(app, db):
                     max_score=1,
                 )
             ).inserted_primary_key[0]
-            connection.execute(
-                insert(QuestionAttempt.__table__).values(
-                    attempt_id=attempt_id, question_id=old, position=0, answer="a", score=1
+            connection.execute(  # response as 0003 left it, too (flags came later)
+                insert(at_0003.tables["response"]).values(
+                    attempt_id=attempt_id,
+                    question_id=old,
+                    position=0,
+                    layout={},
+                    answer="a",
+                    score=1,
                 )
             )
 

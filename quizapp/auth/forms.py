@@ -47,6 +47,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+USERNAME_CHARACTERS = Regexp(
+    r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")
+)
+
+
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
@@ -54,7 +59,7 @@ class RegisterForm(FlaskForm):
             DataRequired(),
             Length(min=3, max=MAX_USERNAME),
             stored_length,
-            Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots, hyphens or underscores.")),
+            USERNAME_CHARACTERS,
         ],
         description=_l(
             "3 to 64 letters, digits, dots, hyphens or underscores; you log in with it."

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import (
@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import access
+from ..enums import Role
 from ..extensions import db
 from . import throttle
 from .forms import LoginForm, RegisterForm
@@ -40,6 +41,14 @@ def _safe_next(default: str) -> str:
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return default
+
+
+def home_of(user: Any) -> str:
+    """Where a user lands: teachers (and administrators) on their classes, students on the
+    quizzes."""
+    if user.role in (Role.teacher, Role.admin):
+        return url_for("classes.index")
+    return url_for("quiz.catalogue")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -73,7 +82,7 @@ def register() -> str | Response | tuple[str, int]:
 @access.public
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.catalogue"))
+        return redirect(home_of(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         # Counted before the password is checked: parallel guesses cannot outrun the count.
@@ -84,7 +93,7 @@ def login() -> str | Response | tuple[str, int]:
         if user is not None:
             ticket.refund()  # only failures count
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(url_for("quiz.catalogue")))
+            return redirect(_safe_next(home_of(user)))
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 

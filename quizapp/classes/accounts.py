@@ -84,6 +84,13 @@ def reset_password(user: User) -> str:
     return password
 
 
+def reset_username(membership: Membership) -> str:
+    """Give a student a new username made from their name; their password stays."""
+    membership.user.username = username_for(membership.display_name)
+    db.session.flush()
+    return membership.user.username
+
+
 def reset_card(membership: Membership) -> LoginCard:
     """A new password for a student of the class, on a login card."""
     password = reset_password(membership.user)

@@ -45,6 +45,7 @@ def create_assignment(
     max_attempts: int | None = None,
     time_limit: int | None = None,
     feedback: str | None = None,
+    name: str | None = None,
 ) -> Assignment:
     if classroom.archived:
         raise ClassError(_l("This class is archived."))
@@ -71,6 +72,7 @@ def create_assignment(
         max_attempts=max_attempts,
         time_limit=time_limit,
         feedback=feedback,
+        name=(name or "").strip() or None,
     )
     db.session.add(assignment)
     db.session.flush()

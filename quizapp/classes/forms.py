@@ -26,7 +26,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..auth.forms import confirm_field, new_password_field
+from ..auth.forms import USERNAME_CHARACTERS, confirm_field, new_password_field, stored_length
+from ..auth.services import MAX_USERNAME
 from ..enums import FeedbackMode, LatePolicy
 from .classrooms import valid_timezone
 
@@ -88,6 +89,20 @@ class JoinForm(FlaskForm):
 
 
 class JoinNewForm(JoinForm):
+    username = StringField(
+        _l("Choose a username (optional)"),
+        validators=[
+            Optional(),
+            Length(min=3, max=MAX_USERNAME),
+            stored_length,
+            USERNAME_CHARACTERS,
+        ],
+        description=_l(
+            "You log in with it: 3 to 64 letters, digits, dots, hyphens or underscores. "
+            "Empty: one is made from your name."
+        ),
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
     password = new_password_field(_l("Choose a password"))
     confirm = confirm_field()
 
@@ -137,6 +152,13 @@ class FiniteDecimalField(DecimalField):
 
 class AssignmentForm(FlaskForm):
     set_id = SelectField(_l("Question set"), validators=[InputRequired()])
+    name = StringField(
+        _l("Name (optional)"),
+        validators=[Optional(), Length(max=100)],
+        description=_l(
+            "To tell apart two assignments of one set, e.g. “Test 1”. Empty: the set’s title."
+        ),
+    )
     opens_at = DateTimeLocalField(
         _l("Opens"), validators=[InputRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.services import MIN_PASSWORD, create_user
+from ..auth.services import MIN_PASSWORD, UsernameTaken, create_user
 from ..extensions import db
 from ..models import Classroom, Membership, Role, User
 from .accounts import clean_display_name, display_key, username_for
@@ -48,13 +48,22 @@ def join(classroom: Classroom, user: User, display_name: str) -> Membership:
     return membership
 
 
-def register_and_join(code: str, display_name: str, password: str) -> tuple[User, Membership]:
-    """A new student account from a join code: no email, a username made from the name."""
+def register_and_join(
+    code: str, display_name: str, password: str, username: str | None = None
+) -> tuple[User, Membership]:
+    """A new student account from a join code: no email; the username the student chose, or
+    one made from the name."""
     classroom = classroom_for_code(code)
     name = clean_display_name(display_name)
     if len(password) < MIN_PASSWORD:
         raise ClassError(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD), "password"
         )
-    user = create_user(username_for(name), password, role=Role.student, display_name=name)
+    chosen = (username or "").strip()
+    try:
+        user = create_user(
+            chosen or username_for(name), password, role=Role.student, display_name=name
+        )
+    except UsernameTaken as error:
+        raise ClassError(_l("This username is already taken."), "username") from error
     return user, join(classroom, user, name)

@@ -29,6 +29,7 @@ from ..enums import Role
 from ..extensions import db, limiter
 from ..models import Assignment, Classroom, Membership, utcnow
 from ..quiz import attempts as quiz_attempts
+from ..quiz.catalogue import start_facts
 from . import accounts, classrooms, reports
 from . import assignments as assignment_service
 from . import join as join_service
@@ -208,6 +209,24 @@ def reset_password(classroom_id: int, membership_id: int) -> str:
     return render_template("classes/cards.html", classroom=classroom, cards=[card])
 
 
+@bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/username", methods=["POST"])
+@access.roles(Role.teacher)
+def reset_username(classroom_id: int, membership_id: int) -> HTTPResponse:
+    """A new username made from the student's name (one they forgot, or one not for school)."""
+    classroom, membership = _confirmed_student(classroom_id, membership_id)
+    username = accounts.reset_username(membership)
+    db.session.commit()
+    flash(
+        _(
+            "%(name)s now logs in as %(username)s (the password is unchanged).",
+            name=membership.display_name,
+            username=username,
+        ),
+        "success",
+    )
+    return redirect(url_for("classes.detail", classroom_id=classroom.id) + "#students-heading")
+
+
 @bp.route("/classes/<int:classroom_id>/members/<int:membership_id>/unlock", methods=["POST"])
 @access.roles(Role.teacher)
 def lift_login_lock(classroom_id: int, membership_id: int) -> HTTPResponse:
@@ -256,6 +275,7 @@ def assign(classroom_id: int) -> str | HTTPResponse | tuple[str, int]:
                 max_attempts=form.max_attempts.data,
                 time_limit=form.time_limit.data * 60 if form.time_limit.data else None,
                 feedback=form.feedback.data or None,
+                name=form.name.data,
             )
         except ClassError as error:
             form.due_at.errors = [str(error)]
@@ -302,7 +322,10 @@ def join(code: str | None = None) -> str | HTTPResponse | tuple[str, int]:
                 user = current_user
             else:
                 user, membership = join_service.register_and_join(
-                    form.code.data, form.display_name.data, form.password.data
+                    form.code.data,
+                    form.display_name.data,
+                    form.password.data,
+                    username=form.username.data,
                 )
                 classroom = membership.classroom
         except ClassError as error:
@@ -346,6 +369,19 @@ def member_assignment(assignment_id: int) -> Assignment:
     if assignment is None:
         abort(404)
     return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/start", methods=["GET"])
+@access.logged_in
+def start_page(assignment_id: int) -> str:
+    """The assignment's start page: its rules and the student's attempts, before the clock."""
+    assignment = member_assignment(assignment_id)
+    return render_template(
+        "quiz/start.html",
+        facts=start_facts(current_user, assignment.question_set, assignment),
+        action=url_for("classes.start", assignment_id=assignment.id),
+        now=utcnow(),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/start", methods=["POST"])

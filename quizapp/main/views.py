@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import access
+from ..auth.views import home_of
 
 bp = Blueprint("main", __name__)
 
@@ -13,5 +14,5 @@ bp = Blueprint("main", __name__)
 @access.public
 def index() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.catalogue"))
+        return redirect(home_of(current_user))
     return render_template("main/index.html")

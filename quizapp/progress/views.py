@@ -18,7 +18,7 @@ from ..models import QuestionAttempt as QuizResponse
 from ..qtypes import InvalidAnswer
 from ..quiz import attempts, catalogue
 from ..quiz.forms import AnswerError, answer_from, build_form
-from ..templating import current_locale, local_date
+from ..templating import current_locale, local_date, local_time
 from . import charts, services
 
 bp = Blueprint("progress", __name__)
@@ -51,7 +51,10 @@ def dashboard_context(user: User, *, classroom: Classroom | None = None) -> dict
     }
     if series:
         context["scores_svg"] = charts.scores_chart(
-            [local_date(when) for when, _f, _t in series],
+            charts.distinct_labels(
+                [local_date(when) for when, _f, _t in series],
+                [local_time(when) for when, _f, _t in series],
+            ),
             [fraction * 100 for _w, fraction, _t in series],
             "scores-caption",
         )

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, get_args
 
+from ..enums import MarkState
 from .model import Path, Problem, QuestionBase
 
 if TYPE_CHECKING:
@@ -35,6 +36,20 @@ class InvalidAnswer(ValueError):
 
 class AnswerError(ValueError):
     """A valid form that is not an answer yet; the message tells the student why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One line of an answer's feedback: a choice, pair or item, and how it fared.
+
+    `state` None: a choice neither chosen nor right. `given` and `expected` are set for the
+    types whose feedback is a table (`mark_headings`): what the student gave, what was right.
+    """
+
+    label: str
+    state: MarkState | None
+    given: str | None = None
+    expected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +209,12 @@ class QuestionType(ABC):
     def choice_feedback(self, spec: Spec, answer: Any) -> list[str]:
         """The teacher's feedback on what this answer (not None) chose."""
         return []
+
+    def marks(self, spec: Spec, answer: Any) -> list[Mark]:
+        """Each choice, pair or item of an answer (not None) marked right, wrong or missed;
+        empty for types whose answer is one value (their feedback says it in a sentence)."""
+        return []
+
+    def mark_headings(self) -> tuple[str, str, str] | None:
+        """The column headings of a feedback table (label, given, expected); None: a list."""
+        return None

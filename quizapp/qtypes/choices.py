@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from .base import Layout, QuestionType, Spec, choice_texts, display_order
+from ..enums import MarkState
+from .base import Layout, Mark, QuestionType, Spec, choice_texts, display_order
 from .model import (
     Model,
     OptionalImage,
@@ -71,6 +72,13 @@ class ChoiceQuestion(QuestionBase):
             yield Problem((*path, "choices", index), f"choice {texts[index]!r} appears twice")
 
 
+def choice_mark(text: str, chosen: bool, right: bool) -> Mark:
+    """A choice's mark: right or wrong if chosen, missed if right and not chosen."""
+    if chosen:
+        return Mark(text, MarkState.right if right else MarkState.wrong)
+    return Mark(text, MarkState.missed if right else None)
+
+
 class ChoiceType(QuestionType):
     """Choices shown in a shuffled order (unless the set says not to); their feedback shown
     with the answer that chose them."""
@@ -97,6 +105,14 @@ class ChoiceType(QuestionType):
         texts = choice_texts(spec)
         order = display_order(layout, "choices", len(texts))
         return [SelectChoice(str(pos), texts[i]) for pos, i in enumerate(order)]
+
+    def marks(self, spec: Spec, answer: Any) -> list[Mark]:
+        chosen = set(answer) if isinstance(answer, list) else {answer}
+        key = self.correct_answer(spec)
+        right = set(key) if isinstance(key, list) else {key}
+        return [
+            choice_mark(text, i in chosen, i in right) for i, text in enumerate(choice_texts(spec))
+        ]
 
     def choice_feedback(self, spec: Spec, answer: Any) -> list[str]:
         chosen = set(answer) if isinstance(answer, list) else {answer}

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec, display_order, index
+from ..enums import MarkState
+from .base import (
+    Grade,
+    InvalidAnswer,
+    Layout,
+    Mark,
+    QuestionType,
+    Sample,
+    Spec,
+    display_order,
+    index,
+)
 from .model import Path, Problem, QuestionBase, ShortText, duplicates
 
 if TYPE_CHECKING:
@@ -123,3 +134,20 @@ class Match(QuestionType):
         return "; ".join(
             f"{pairs[i][0]} → {pairs[c][1] if c is not None else '—'}" for i, c in enumerate(answer)
         )
+
+    def marks(self, spec: Spec, answer: Any) -> list[Mark]:
+        pairs = spec["pairs"]
+        result = []
+        for left, chosen in enumerate(answer):
+            given = pairs[chosen][1] if chosen is not None else None
+            if given is None:
+                state = MarkState.missed
+            else:
+                state = MarkState.right if given == pairs[left][1] else MarkState.wrong
+            result.append(Mark(pairs[left][0], state, given, pairs[left][1]))
+        return result
+
+    def mark_headings(self) -> tuple[str, str, str] | None:
+        from .web import _
+
+        return _("Item"), _("Your match"), _("Right match")

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
+from ..enums import MarkState
 from .base import (
     AnswerError,
     Grade,
     InvalidAnswer,
     Layout,
+    Mark,
     QuestionType,
     Sample,
     Spec,
@@ -120,3 +122,20 @@ class Order(QuestionType):
 
     def describe(self, spec: Spec, answer: Any) -> str:
         return " → ".join(spec["items"][i] for i in answer)
+
+    def marks(self, spec: Spec, answer: Any) -> list[Mark]:
+        items = spec["items"]
+        return [
+            Mark(
+                str(place + 1),
+                MarkState.right if item == place else MarkState.wrong,
+                items[item],
+                items[place],
+            )
+            for place, item in enumerate(answer)
+        ]
+
+    def mark_headings(self) -> tuple[str, str, str] | None:
+        from .web import _
+
+        return _("Position"), _("Your order"), _("Right order")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from .base import Grade, InvalidAnswer, Layout, QuestionType, Sample, Spec
+from .base import Grade, InvalidAnswer, Layout, Mark, QuestionType, Sample, Spec
 from .model import Bool, QuestionBase
 
 if TYPE_CHECKING:
@@ -63,3 +63,11 @@ class TrueFalse(QuestionType):
         from .web import _
 
         return str(_("True") if answer else _("False"))
+
+    def marks(self, spec: Spec, answer: Any) -> list[Mark]:
+        from .choices import choice_mark
+
+        return [
+            choice_mark(self.describe(spec, value), answer is value, spec["answer"] is value)
+            for value in (True, False)
+        ]

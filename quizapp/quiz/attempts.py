@@ -344,6 +344,32 @@ def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+# How early a page's own submission at 0:00 may arrive (the browser's clock, corrected by the
+# server's time on the page, may still be a little ahead) and count as at the time limit.
+TIME_LIMIT_TOLERANCE = timedelta(seconds=5)
+
+
+def submit_at_time_limit(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close the attempt at its time limit, as its countdown asked when it reached 0:00: graded
+    on the answers saved in time (`expired`, submitted at its deadline). False: its deadline is
+    not near, and nothing changed."""
+    now = now or utcnow()
+    if attempt.deadline is None or now < attempt.deadline - TIME_LIMIT_TOLERANCE:
+        return False
+    if expire_if_due(attempt, now) or attempt.state != AttemptState.in_progress:
+        return True
+    _finish(attempt, AttemptState.expired, attempt.deadline)
+    return True
+
+
+def toggle_flag(attempt: Attempt, response: QuestionAttempt) -> None:
+    """Flag a question for later, or take the flag off (while the attempt is in progress)."""
+    if attempt.state != AttemptState.in_progress:
+        raise AttemptClosed(ANSWER_TOO_LATE)
+    response.flagged = not response.flagged
+    db.session.flush()
+
+
 def _finish(attempt: Attempt, final_state: AttemptState, at: datetime | None) -> None:
     # Claim the attempt with a conditional UPDATE: of two concurrent submits, only one grades.
     claimed = _rowcount(

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import visibility
-from ..enums import SetStatus
+from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -113,6 +114,67 @@ def catalogue(
         )
         for s in sets
     ]
+
+
+@dataclass(frozen=True)
+class StartFacts:
+    """What a start page tells before the clock starts (one set, self-study or an assignment)."""
+
+    question_set: QuestionSet
+    assignment: Assignment | None
+    questions: int
+    attempts_used: int  # every attempt started, the one in progress included
+    in_progress: Attempt | None
+    settings: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return self.assignment.title if self.assignment else self.question_set.title
+
+    @property
+    def time_limit(self) -> int | None:
+        return self.settings.get("time_limit")
+
+    @property
+    def max_attempts(self) -> int | None:
+        return self.settings.get("max_attempts")
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(0, self.max_attempts - self.attempts_used)
+
+    @property
+    def feedback(self) -> FeedbackMode:
+        return FeedbackMode(self.settings.get("feedback", FeedbackMode.immediate))
+
+    @property
+    def may_start(self) -> bool:
+        return self.in_progress is not None or self.attempts_left != 0
+
+
+def start_facts(
+    user: User, question_set: QuestionSet, assignment: Assignment | None = None
+) -> StartFacts:
+    """The start page's facts: the set's size and the student's attempts (two queries)."""
+    questions = db.session.scalar(
+        select(func.count()).where(
+            Question.set_id == question_set.id, Question.is_current.is_(True)
+        )
+    )
+    rows = db.session.scalars(
+        select(Attempt).where(
+            Attempt.user_id == user.id,
+            Attempt.set_id == question_set.id,
+            Attempt.assignment_id == assignment.id
+            if assignment
+            else Attempt.assignment_id.is_(None),
+        )
+    ).all()
+    current = next((a for a in rows if a.state == AttemptState.in_progress), None)
+    settings = assignment.settings() if assignment else (question_set.settings or {})
+    return StartFacts(question_set, assignment, questions or 0, len(rows), current, settings)
 
 
 def open_assignment_for(user: User, question_set: QuestionSet, now: datetime) -> Assignment | None:

@@ -13,13 +13,22 @@ from werkzeug.wrappers import Response as HTTPResponse
 from .. import access, qtypes, visibility
 from ..enums import FeedbackMode, SetStatus
 from ..extensions import db
-from ..models import Attempt, AttemptState, Question, QuestionAttempt, QuestionSet, utcnow
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptState,
+    Question,
+    QuestionAttempt,
+    QuestionSet,
+    utcnow,
+)
 from ..qtypes import InvalidAnswer
 from ..templating import current_locale
-from . import attempts
+from . import attempts, navigation, results
 from .catalogue import catalogue as catalogue_entries
-from .catalogue import open_assignment_for, topic_labels
+from .catalogue import open_assignment_for, start_facts, topic_labels
 from .forms import AnswerError, answer_from, build_form
+from .navigation import question_map
 
 bp = Blueprint("quiz", __name__)
 
@@ -69,9 +78,8 @@ def catalogue() -> str:
     )
 
 
-@bp.route("/quizzes/<slug>/start", methods=["POST"])
-@access.logged_in
-def start(slug: str) -> HTTPResponse:
+def _set_to_start(slug: str) -> tuple[QuestionSet, Assignment | None]:
+    """The active set, and the assignment it is taken for if the student's class assigned it."""
     question_set = db.session.scalar(
         select(QuestionSet).where(QuestionSet.slug == slug, QuestionSet.status == SetStatus.active)
     )
@@ -82,6 +90,26 @@ def start(slug: str) -> HTTPResponse:
     assignment = open_assignment_for(current_user, question_set, utcnow())
     if assignment is None and not visibility.listed(question_set, current_user):
         abort(404)  # a set taken only through assignments has no self-study
+    return question_set, assignment
+
+
+@bp.route("/quizzes/<slug>/start", methods=["GET"])
+@access.logged_in
+def start_page(slug: str) -> str:
+    """What the attempt will be (size, time limit, attempts, feedback), before the clock starts."""
+    question_set, assignment = _set_to_start(slug)
+    return render_template(
+        "quiz/start.html",
+        facts=start_facts(current_user, question_set, assignment),
+        action=url_for("quiz.start", slug=slug),
+        now=utcnow(),
+    )
+
+
+@bp.route("/quizzes/<slug>/start", methods=["POST"])
+@access.logged_in
+def start(slug: str) -> HTTPResponse:
+    question_set, assignment = _set_to_start(slug)
     try:
         attempt = attempts.start_attempt(current_user, question_set, assignment=assignment)
     except attempts.QuizError as error:
@@ -112,17 +140,36 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
     form = build_form(response, request.form if request.method == "POST" else None)
     status = 200
     answer_error: str | None = None
+    immediate = visibility.settings_of(attempt).get("feedback") == FeedbackMode.immediate
     if request.method == "POST":
-        if not form.validate():
-            if "csrf_token" in form.errors:
-                abort(400)
+        action = request.form.get("action")
+        valid = form.validate()
+        if "csrf_token" in form.errors:
+            abort(400)
+        # Skipping, and moving about an immediate-feedback quiz, leave the answer as it was:
+        # there, saving an answer checks and locks it.
+        keep = action == "skip" or (
+            immediate and (action in ("flag", "previous") or (action or "").startswith("goto-"))
+        )
+        if action == "timeout" and not valid:
+            keep = True  # time is up: what was saved counts
+        if keep:
+            return _after_post(attempt, response, number, total, action)
+        if not valid:
             status = 422
         else:
             try:
+                answer = answer_from(form, response)
                 # A question locked by immediate feedback only navigates: whatever it
                 # sends (its fields are disabled) is never stored.
-                if not visibility.is_locked(attempt, response):
-                    attempts.save_answer(attempt, response, answer_from(form, response))
+                if visibility.is_locked(attempt, response):
+                    pass
+                elif answer is None and action == "check":
+                    raise AnswerError(
+                        _("You have not answered this question. Answer it, or skip it.")
+                    )
+                else:
+                    attempts.save_answer(attempt, response, answer)
             except AnswerError as error:
                 answer_error = str(error)
                 status = 422
@@ -139,14 +186,20 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 flash(str(error), "info")
                 return redirect(request.path)
             else:
-                # Before the commit, which expires the attempt: reading it after would cost
-                # the statements of loading it again.
-                target = _next_url(attempt, number, total, request.form.get("action"))
-                db.session.commit()
-                return redirect(target)
+                return _after_post(attempt, response, number, total, action)
+    qmap = question_map(attempt)
+    total = len(qmap)
+    answered = sum(1 for item in qmap if item.answered)
     locked = visibility.is_locked(attempt, response)
-    # Locked answers show their key only if no pending assignment of the set hides it.
-    show_feedback = locked and visibility.feedback_visible(attempt, response)
+    # Answers checked under immediate feedback show their key (here and on the map) only if
+    # no pending assignment of the set hides it: one query for the page, not one per question.
+    key_shown = (
+        immediate
+        and any(item.score is not None for item in qmap)
+        and not visibility.key_hidden(
+            attempt.user_id, attempt.set_id, except_assignment=attempt.assignment_id
+        )
+    )
     settings = visibility.settings_of(attempt)  # the set's, with the assignment's overrides
     return render_template(
         "quiz/question.html",
@@ -157,10 +210,12 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         number=number,
         total=total,
         answered=answered,
-        show_feedback=show_feedback,
+        qmap=qmap,
+        key_shown=key_shown,
+        show_feedback=locked and key_shown,
         locked=locked,
         # the assignment's override, not only the set's setting
-        immediate=settings.get("feedback") == FeedbackMode.immediate,
+        immediate=immediate,
         # A countdown for a time limit, or for a due date less than a day away; not "10019:41".
         show_timer=attempt.deadline is not None
         and (
@@ -169,6 +224,32 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
         ),
         answer_error=answer_error,
     ), status
+
+
+def _after_post(
+    attempt: Attempt, response: QuestionAttempt, number: int, total: int, action: str | None
+) -> HTTPResponse | tuple[str, int]:
+    """After a question page's POST (its answer saved, or kept as it was): flag, submit at the
+    time limit, or go where the button leads."""
+    try:
+        if action == "flag":
+            attempts.toggle_flag(attempt, response)
+        if action == "timeout" and attempts.submit_at_time_limit(attempt):
+            db.session.commit()
+            return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    except attempts.AttemptClosed:
+        db.session.rollback()
+        return _answer_refused(attempt)
+    # Worked out before the commit, which expires the attempt: reading it after would cost
+    # the statements of loading it again.
+    target = navigation.target_of(action, number, total)
+    if target is None:
+        url = url_for("quiz.summary", attempt_id=attempt.id)
+    else:
+        anchor = "#flag" if action == "flag" else ""
+        url = url_for("quiz.question", attempt_id=attempt.id, number=target) + anchor
+    db.session.commit()
+    return redirect(url)
 
 
 def _answer_refused(attempt: Attempt) -> tuple[str, int]:
@@ -180,22 +261,6 @@ def _answer_refused(attempt: Attempt) -> tuple[str, int]:
         next_url=url_for("quiz.result", attempt_id=attempt.id),
         next_label=_("See the result"),
     ), 409
-
-
-def _next_url(attempt: Attempt, number: int, total: int, action: str | None) -> str:
-    """Where a question page's button leads once its answer is saved."""
-    if (
-        action == "check"
-        and visibility.settings_of(attempt).get("feedback") == FeedbackMode.immediate
-    ):
-        target = number
-    elif action == "previous":
-        target = max(1, number - 1)
-    elif action == "next" and number < total:
-        target = number + 1
-    else:
-        return url_for("quiz.summary", attempt_id=attempt.id)
-    return url_for("quiz.question", attempt_id=attempt.id, number=target)
 
 
 @bp.route("/attempts/<int:attempt_id>/summary")
@@ -214,14 +279,31 @@ def summary(attempt_id: int) -> str | HTTPResponse:
         .where(QuestionAttempt.attempt_id == attempt.id)
         .order_by(QuestionAttempt.position)
     ).all()
-    return render_template("quiz/summary.html", attempt=attempt, responses=responses)
+    qmap = [
+        navigation.MapItem(r.position + 1, r.answered_at is not None, r.flagged, r.score)
+        for r in responses
+    ]
+    settings = visibility.settings_of(attempt)
+    return render_template(
+        "quiz/summary.html",
+        attempt=attempt,
+        responses=responses,
+        qmap=qmap,
+        show_timer=attempt.deadline is not None
+        and (
+            settings.get("time_limit") is not None
+            or attempt.deadline - utcnow() < timedelta(days=1)
+        ),
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @access.logged_in
 def submit(attempt_id: int) -> HTTPResponse:
     attempt = _own_attempt(attempt_id)
-    attempts.submit(attempt)
+    # The countdown's own submission at 0:00 closes the attempt at its time limit.
+    if request.form.get("action") != "timeout" or not attempts.submit_at_time_limit(attempt):
+        attempts.submit(attempt)
     db.session.commit()
     return redirect(url_for("quiz.result", attempt_id=attempt_id))  # not attempt.id: expired
 
@@ -240,13 +322,22 @@ def result(attempt_id: int) -> str | HTTPResponse:
         .where(QuestionAttempt.attempt_id == attempt.id)
         .order_by(QuestionAttempt.position)
     ).all()
+    overrides = attempts.overrides_of(attempt)
+    only_mistakes = request.args.get("show") == "mistakes"
     return render_template(
         "quiz/result.html",
         attempt=attempt,
         responses=responses,
+        shown=[r for r in responses if results.is_mistake(r, overrides)]
+        if only_mistakes
+        else responses,
+        only_mistakes=only_mistakes,
+        summary=results.summarize(attempt, responses, overrides),
         passed=attempts.passed(attempt),
+        pass_mark=visibility.settings_of(attempt).get("pass_mark"),
         show_answers=visibility.attempt_key_visible(attempt),
-        overrides=attempts.overrides_of(attempt),
+        overrides=overrides,
+        score_of=results.score_of,
     )
 
 

@@ -61,8 +61,11 @@ def test_pages_have_no_wcag_violations(page, site, make_set, make_user, lang):
     page.locator("#password").fill("correct horse battery")
     page.locator("#confirm").fill("correct horse battery")
     page.locator("form.stack [type=submit]").click()
-    page.locator("form[action$='/start'] button").wait_for()
+    page.locator("a[href$='/start']").first.wait_for()
     check(page, axe, "catalogue")
+    page.locator("a[href$='/start']").first.click()
+    page.locator("form[action$='/start'] button").wait_for()
+    check(page, axe, "start page")
     page.locator("form[action$='/start'] button").click()
     for number in range(1, len(QUESTIONS) + 1):
         page.locator("#prompt").wait_for()

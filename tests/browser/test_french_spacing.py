@@ -37,6 +37,7 @@ def test_the_question_mark_stays_with_its_word(browser, site, make_set):
         page.fill("#password", "correct horse battery")
         page.fill("#confirm", "correct horse battery")
         page.click("form.stack [type=submit]")
+        page.locator("a[href$='/start']").first.click()
         page.locator("form[action$='/start'] button").click()
         for width in range(280, 480, 4):
             page.set_viewport_size({"width": width, "height": 844})

@@ -68,18 +68,29 @@ def answer_by_mouse(page, question):
         page.get_by_label("Your answer").fill("2 015")
     elif kind == "text":
         page.get_by_label("Your answer").fill("sam altman")
+    elif kind == "order" and page.locator(".order-items.is-sortable").count():
+        # quiz-order.js: the items are a list to arrange; its Move up buttons by mouse
+        for rank, item in enumerate(question["items"]):
+            while on_screen(page).index(item) > rank:
+                page.get_by_role("button", name=f"Move up: {item}").click()
     elif kind == "order":
         for rank, item in enumerate(question["items"], start=1):
-            page.get_by_label(item).select_option(str(rank))
+            page.get_by_label(item, exact=True).select_option(str(rank))
     elif kind == "match":
         for left, right in question["pairs"]:
             page.get_by_label(left).select_option(label=right)
+
+
+def on_screen(page) -> list[str]:
+    """An order question's items as the page shows them, top first."""
+    return [t.strip() for t in page.locator(".order-item label").all_inner_texts()]
 
 
 def test_every_type_by_mouse_scores_full_marks(page, site, make_set):
     make_set(TYPES, settings={"feedback": "after_submit"})
     base = site()
     register(page, base)
+    page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     for number, question in enumerate(TYPES, start=1):
         page.get_by_text(f"Question {number} of {len(TYPES)}").wait_for()
@@ -143,9 +154,20 @@ def answer_by_keyboard(page, question):
         tab_to(page, "Your answer")
         page.keyboard.type("2 015" if kind == "numeric" else "Sam Altman")
     elif kind == "order":
-        for rank, item in enumerate(question["items"], start=1):
-            tab_to(page, item)
-            page.keyboard.type(str(rank))  # typing selects the option that starts so
+        # quiz-order.js: Tab to an item's Move up button, Enter until the item is in its place
+        # (the focus stays on the buttons)
+        for rank, item in enumerate(question["items"]):
+            if on_screen(page).index(item) == rank:
+                continue
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+                if name == f"Move up: {item}":
+                    break
+            else:
+                raise AssertionError(f"Move up: {item} never received the focus by Tab")
+            while on_screen(page).index(item) > rank:
+                page.keyboard.press("Enter")
     elif kind == "match":
         for left, right in question["pairs"]:
             tab_to(page, left)
@@ -156,7 +178,10 @@ def test_a_whole_quiz_by_keyboard_alone(page, site, make_set):
     make_set(TYPES, settings={"feedback": "after_submit"})
     base = site()
     register(page, base)
-    tab_to(page, "Start")
+    tab_to(page, "Start")  # the catalogue's link to the start page
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start").wait_for()
+    tab_to(page, "Start")  # the start page's button
     page.keyboard.press("Enter")
     for number, question in enumerate(TYPES, start=1):
         page.get_by_text(f"Question {number} of {len(TYPES)}").wait_for()
@@ -181,6 +206,7 @@ def test_a_timed_quiz_with_javascript_disabled(browser, site, make_set):
     page.set_default_timeout(10_000)
     try:
         register(page, base, "nojs")
+        page.get_by_role("link", name="Start").click()
         page.get_by_role("button", name="Start").click()
         remaining = page.locator("#countdown").inner_text()
         assert re.fullmatch(r"1[45]:\d\d", remaining), remaining  # rendered by the server
@@ -202,6 +228,7 @@ def test_the_countdown_ticks_when_javascript_runs(page, site, make_set):
     make_set(TYPES[:1], settings={"time_limit": "90s"})
     base = site()
     register(page, base, "clock")
+    page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     first = page.locator("#countdown").inner_text()
     page.wait_for_function(

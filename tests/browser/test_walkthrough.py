@@ -19,6 +19,7 @@ def test_register_take_a_quiz_and_see_the_score(page, site, make_set, screenshot
     page.get_by_label("Repeat the password").fill("correct horse battery")
     page.get_by_role("button", name="Create my account").click()
     page.get_by_role("heading", name="Sample set").wait_for()
+    page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     page.get_by_text("Question 1 of 2").wait_for()
     screenshot(page, "walkthrough-question")

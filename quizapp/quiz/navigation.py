@@ -1,0 +1,64 @@
+"""Moving about an attempt: the question map (one query, whatever the number of questions) and
+where each button of a question page leads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Attempt, QuestionAttempt
+
+
+@dataclass(frozen=True)
+class MapItem:
+    number: int  # 1-based, as the page's URL
+    answered: bool
+    flagged: bool
+    score: float | None  # graded already (immediate feedback), else None
+
+    def mark(self, key_shown: bool) -> str | None:
+        """right, partial or wrong once graded and its key may be shown; else None."""
+        if not key_shown or self.score is None or not self.answered:
+            return None
+        if self.score >= 1:
+            return "right"
+        return "partial" if self.score > 0 else "wrong"
+
+
+def question_map(attempt: Attempt) -> list[MapItem]:
+    """Every question of the attempt with its state, in order: one query for the whole map."""
+    rows = db.session.execute(
+        select(
+            QuestionAttempt.position,
+            QuestionAttempt.answered_at,
+            QuestionAttempt.flagged,
+            QuestionAttempt.score,
+        )
+        .where(QuestionAttempt.attempt_id == attempt.id)
+        .order_by(QuestionAttempt.position)
+    ).all()
+    return [
+        MapItem(position + 1, answered_at is not None, bool(flagged), score)
+        for position, answered_at, flagged, score in rows
+    ]
+
+
+def target_of(action: str | None, number: int, total: int) -> int | None:
+    """The question a navigation button leads to; None: the check before submitting.
+
+    `check` and `flag` stay; `previous`, `next` and `skip` move by one; `goto-N` (the map's
+    buttons) goes to N; `review`, and `next` or `skip` on the last question, go to the check.
+    """
+    if action in ("check", "flag"):
+        return number
+    if action == "previous":
+        return max(1, number - 1)
+    if action in ("next", "skip"):
+        return number + 1 if number < total else None
+    if action and action.startswith("goto-"):
+        wanted = action.removeprefix("goto-")
+        if wanted.isdigit() and 1 <= int(wanted) <= total:
+            return int(wanted)
+    return None
