@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import qtypes
 from ..bank.schema import QuestionSetFile
@@ -11,6 +10,7 @@ from ..enums import ExchangeFormat, MoodleKind
 from ..qtypes.exchange import LOSS_GIFT_ORDER, LOSS_GIFT_UNIT, Answer, Exchange
 from .messages import GIFT_POINTS
 from .notes import Note
+from .text import general_feedback
 
 MEDIA_TYPES = {
     ExchangeFormat.gift: "text/plain; charset=utf-8",
@@ -30,21 +30,6 @@ class Export:
     warnings: list[Note] = field(default_factory=list)
     media_type: str = "application/octet-stream"
     suffix: str = ""
-
-
-def general_feedback(question: Any) -> str | None:
-    """The explanation, then the source quote and the dated note: Moodle has one general
-    feedback for all three."""
-    parts = []
-    if question.explanation:
-        parts.append(question.explanation)
-    if question.quote is not None:
-        parts.append(f"> {question.quote.text}")
-        if question.quote.translation:
-            parts.append(f"> {question.quote.translation}")
-    if question.context is not None:
-        parts.append(f"({question.context.as_of}) {question.context.text}")
-    return "\n\n".join(parts) or None
 
 
 def exchanges(

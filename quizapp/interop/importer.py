@@ -15,7 +15,6 @@ from ..bank.schema import Question, QuestionSetFile
 from ..enums import ExchangeFormat, MoodleKind
 from ..qtypes.exchange import Exchange
 from .messages import (
-    LINT,
     NO_EXPLANATION,
     NO_QUESTIONS,
     NOT_UTF8,
@@ -159,9 +158,7 @@ def build(
         if advice.message.endswith("has no explanation"):
             conversion.warnings.append(Note(path, line, NO_EXPLANATION, loss=False))
         else:
-            conversion.warnings.append(
-                Note(path, line, LINT % {"message": advice.message}, loss=False)
-            )
+            conversion.warnings.append(Note(path, line, advice.message, loss=False))
     conversion.warnings.sort(key=lambda note: note.line)
     conversion.converted = len(questions)
     conversion.yaml_text = dump(document, lines, path, fmt)
@@ -221,10 +218,23 @@ def _document(
         "title": title or "Imported questions",
         "language": language,
     }
+    if len(categories) == 1:
+        # One category for the whole file: the set's tag (and title), not each question's.
+        tag = categories[0].tag
+        document["tags"] = [tag]
+        for question in questions:
+            if tag in question.get("tags", []):
+                question["tags"].remove(tag)
+                if not question["tags"]:
+                    del question["tags"]
     shuffles = [r.question.shuffle for r in reads if r.question is not None]
     if shuffles and not any(shuffles):
         document["settings"] = {"shuffle_choices": False}
-    used = list(dict.fromkeys(tag for q in questions for tag in q.get("tags", [])))
+    used = list(
+        dict.fromkeys(
+            [*document.get("tags", []), *(t for q in questions for t in q.get("tags", []))]
+        )
+    )
     labels = {c.tag: c.label for c in categories}
     if used:
         document["topics"] = {tag: labels.get(tag, tag.replace("-", " ")) for tag in used}

@@ -38,7 +38,6 @@ NO_EXPLANATION = N_("no general feedback: students see no explanation")
 MISSING_WORD = N_("the answers stood inside the text: the blank is shown as _____")
 GIFT_POINTS = N_("GIFT has no points: Moodle gives this question its default mark, not %(points)s")
 EXTRA_FEEDBACK = N_("the quote and the dated note go out as general feedback")
-LINT = N_("%(message)s")
 
 # From qtypes/exchange.py (what a question type cannot carry over).
 N_("partial credit on wrong choices is lost: a single-choice question scores 0 or 1")

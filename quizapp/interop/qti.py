@@ -13,8 +13,8 @@ from markdown_it import MarkdownIt
 from .. import qtypes
 from ..bank.schema import QuestionSetFile
 from ..qtypes.exchange import QtiItem
-from .exporter import general_feedback
 from .notes import Note
+from .text import general_feedback
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"

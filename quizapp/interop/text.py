@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from .html_text import html_to_markdown, looks_like_html
 from .messages import HTML_DROPPED
@@ -33,3 +34,18 @@ def to_markdown(text: str, fmt: str, losses: list[str]) -> str:
                 losses.append(message)
         return converted
     return text.strip()
+
+
+def general_feedback(question: Any) -> str | None:
+    """The explanation, then the source quote and the dated note: Moodle has one general
+    feedback for all three."""
+    parts = []
+    if question.explanation:
+        parts.append(question.explanation)
+    if question.quote is not None:
+        parts.append(f"> {question.quote.text}")
+        if question.quote.translation:
+            parts.append(f"> {question.quote.translation}")
+    if question.context is not None:
+        parts.append(f"({question.context.as_of}) {question.context.text}")
+    return "\n\n".join(parts) or None
