@@ -49,6 +49,8 @@ MATRIX = {
     "quiz.result": ("GET", "/attempts/{attempt}", OWN_ATTEMPT),
     "teacher.bank": ("GET", "/teacher/bank", TEACHERS),
     "teacher.guide": ("GET", "/teacher/guide", TEACHERS),
+    "teacher.export_set": ("GET", "/teacher/sets/{set_id}/export/gift", TEACHERS),
+    "teacher.import_questions": ("GET", "/teacher/import", TEACHERS),
     "classes.index": ("GET", "/classes", TEACHERS),
     "classes.detail": ("GET", "/classes/{classroom}", OWN_CLASS),
     "classes.qr_code": ("GET", "/classes/{classroom}/qr.svg", OWN_CLASS),

@@ -174,8 +174,8 @@ def test_moodle_xml_every_construct_converts():
     assert "other units are dropped: million dollars" in messages
     assert "right sides without a left side (distractors) are dropped: regulator" in messages
     assert (
-        "the answer weights are approximated: each right choice counts +1/2 and each wrong "
-        "one -1/2" in at[line_of(XML, "Multiple response") - 1]
+        "the answer weights are approximated: each right choice adds and each wrong choice takes "
+        "away 1/2 of the points" in at[line_of(XML, "Multiple response") - 1]
     )
     assert any(
         m.startswith("Moodle grades this ordering question by ABSOLUTE_POSITION") for m in messages

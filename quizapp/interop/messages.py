@@ -42,8 +42,8 @@ EXTRA_FEEDBACK = N_("the quote and the dated note go out as general feedback")
 # From qtypes/exchange.py (what a question type cannot carry over).
 N_("partial credit on wrong choices is lost: a single-choice question scores 0 or 1")
 N_(
-    "the answer weights are approximated: each right choice counts +1/%(count)s and each wrong "
-    "one -1/%(count)s"
+    "the answer weights are approximated: each right choice adds and each wrong choice takes "
+    "away 1/%(count)s of the points"
 )
 N_("per-answer feedback is added to the explanation")
 N_("partially right answers are dropped: %(answers)s")

@@ -22,8 +22,8 @@ LOSS_SINGLE_PARTIAL = (
     "partial credit on wrong choices is lost: a single-choice question scores 0 or 1"
 )
 LOSS_MULTIPLE_WEIGHTS = (
-    "the answer weights are approximated: each right choice counts +1/%(count)s and each wrong "
-    "one -1/%(count)s"
+    "the answer weights are approximated: each right choice adds and each wrong choice takes "
+    "away 1/%(count)s of the points"
 )
 LOSS_FEEDBACK_IN_EXPLANATION = "per-answer feedback is added to the explanation"
 LOSS_PARTIAL_ANSWERS = "partially right answers are dropped: %(answers)s"
