@@ -107,6 +107,7 @@ MATRIX = {
     "progress.dashboard": ("GET", "/dashboard", LOGGED_IN),
     "progress.student": ("GET", "/classes/{classroom}/students/{student_id}", OWN_CLASS),
     "progress.review": ("GET", "/review", LOGGED_IN),
+    "progress.anki_deck": ("GET", "/dashboard/missed.apkg", LOGGED_IN),
     "progress.review_answer": ("POST", "/review/{progress}", OWN_ATTEMPT),
     "progress.practice": ("POST", "/assignments/{assignment}/practice", MEMBERS),
     "account.index": ("GET", "/account/", LOGGED_IN),
