@@ -534,3 +534,29 @@ def test_export_command_refuses_a_set_with_errors(app, tmp_path):
     )
     assert result.exit_code == 2 and f"{broken}:4:12: error" in result.output
     assert not out.exists()
+
+
+# --- every registered type converts itself --------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(__import__("quizapp.qtypes").qtypes.REGISTRY))
+def test_every_question_type_goes_to_moodle_and_back(name):
+    """The contract of the interchange methods, for a type added later too: its sample goes to
+    Moodle's model and comes back as the same keys (or says what it lost), and to QTI."""
+    from quizapp import qtypes
+
+    qtype = qtypes.get(name)
+    spec = qtype.model.model_validate(qtype.sample.spec).model_dump(mode="json")
+    exchanged, losses = qtype.to_exchange(spec)
+    found = [
+        (other.name, result)
+        for other in qtypes.REGISTRY.values()
+        if (result := other.from_exchange(exchanged)) is not None
+    ]
+    assert [n for n, _ in found] == [name]  # exactly one type takes it back
+    keys, back_losses = found[0][1]
+    back = qtype.model.model_validate({**qtype.sample.spec, **keys}).model_dump(mode="json")
+    assert back == spec or losses
+    assert back_losses == []
+    item = qtype.to_qti(spec)
+    assert item.correct and item.interaction in {"choice", "text", "order", "match"}
