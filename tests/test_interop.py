@@ -89,8 +89,11 @@ def test_gift_every_construct_converts_as_moodle_describes_it():
     assert questions["moodle"]["answer"] == "nothing"
     assert questions["partial"]["answer"] == "yellow"
     assert questions["multi-num"]["answer"] == 2008
+    wildcard = questions["wildcard"]  # Moodle's `*`: any characters
+    assert wildcard["accept"] == ["Satoshi"]
+    assert wildcard["accept_regex"] == "(?i)(?:Satoshi.*)"
     assert "essay" not in questions and "description" not in questions
-    assert conversion.skipped == 2 and conversion.converted == 16
+    assert conversion.skipped == 2 and conversion.converted == 17
     assert conversion.exit_code == 1
 
 
@@ -98,9 +101,12 @@ def test_one_category_names_the_set_and_several_become_question_tags():
     document = yaml.safe_load(convert(GIFT.read_bytes(), str(GIFT)).yaml_text)
     assert (document["title"], document["tags"]) == ("History of AI", ["history-of-ai"])
     assert document["topics"] == {"history-of-ai": "History of AI"}
-    two = b"$CATEGORY: Crypto\n\n::a:: A? {T}\n\n$CATEGORY: top/AI/Labs\n\n::b:: B? {F}\n"
-    document = yaml.safe_load(convert(two, "two.gift").yaml_text)
+    # The second category has its question right under it, without a blank line.
+    two = b"$CATEGORY: Crypto\n\n::a:: A? {T}\n\n$CATEGORY: top/AI/Labs\n::b:: B? {F}\n"
+    conversion = convert(two, "two.gift")
+    document = yaml.safe_load(conversion.yaml_text)
     assert [q["tags"] for q in document["questions"]] == [["crypto"], ["labs"]]
+    assert [n.line for n in conversion.warnings] == [3, 6]  # no explanations
     assert document["topics"] == {"crypto": "Crypto", "labs": "Labs"}
     assert document["title"] == "two"
 

@@ -86,7 +86,7 @@ def test_an_upload_shows_the_draft_with_its_warnings(db, teacher):
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "16 questions converted" in page and "2 skipped" in page
+    assert "17 questions converted" in page and "2 skipped" in page
     assert "moodle.gift:" in page and "warning: skipped: an essay question" in page
     assert "id: ceo" in page and "type: single" in page
     assert 'download="moodle.yaml"' in page

@@ -105,14 +105,23 @@ def read(source: str, path: str) -> tuple[list[Read], list[Category]]:
     for block in _blocks(source, path):
         stripped = block.text.strip()
         if stripped.startswith("$CATEGORY:"):
-            name = stripped[len("$CATEGORY:") :].strip()
+            first, _, rest = stripped.partition("\n")
+            if rest.strip():  # a question right under the category, without a blank line
+                offset = block.text.index(first) + len(first) + 1
+                after = _Block(block.line_at(offset), block.text[offset:], block.marks)
+                following = [after]
+            else:
+                following = []
+            name = first[len("$CATEGORY:") :].strip()
             label = name.split("/")[-1].strip() or name
             if label.lower() in ("top", "default", "$course$", "$system$", ""):
                 tags = []
-                continue
-            tag = slug(label, "category")
-            categories.append(Category(tag, label))
-            tags = [tag]
+            else:
+                tag = slug(label, "category")
+                if tag not in [c.tag for c in categories]:
+                    categories.append(Category(tag, label))
+                tags = [tag]
+            reads.extend(_question(b, path, tags) for b in following)
             continue
         reads.append(_question(block, path, tags))
     return reads, categories
@@ -383,7 +392,6 @@ def write_question(question: Exchange, marks: dict[str, object]) -> str:
         else:
             value = f"{float(answer.text):g}:{answer.tolerance or 0:g}"
         body.append(f"\t={value}")
-        head = head.replace("{", "{", 1)
         lines.append(f"{head}{{#")
         lines.extend(body)
         if question.general_feedback:

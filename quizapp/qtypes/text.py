@@ -154,6 +154,16 @@ class Text(QuestionType):
         if not right:
             return None
         keys: dict[str, Any] = {"accept": [a.text for a in right]}
+        wildcards = [a.text for a in right if "*" in a.text]
+        if wildcards:
+            # Moodle's `*` stands for any characters: the same as a pattern, case aside.
+            patterns = "|".join(
+                ".*".join(re.escape(part) for part in text.split("*")) for text in wildcards
+            )
+            keys["accept_regex"] = f"(?i)(?:{patterns})"
+            keys["accept"] = [a.text for a in right if "*" not in a.text] or [
+                wildcards[0].replace("*", "").strip() or wildcards[0]
+            ]
         losses = []
         partial = [a.text for a in question.answers if 1e-4 < a.fraction < 1 - 1e-4]
         if partial:
