@@ -159,6 +159,7 @@ def item_xml(identifier: str, title: str, prompt: str, feedback: str | None,
         assign = _sub(otherwise, "setOutcomeValue", identifier="SCORE")
         _sub(assign, "baseValue", "0", baseType="float")
     if feedback:
+        # Shown unless FEEDBACK is GENERAL, which nothing sets: always shown once answered.
         block = _sub(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="GENERAL",
                      showHide="hide")  # fmt: skip
         _html(block, feedback)
@@ -175,8 +176,8 @@ def manifest(identifier: str, title: str, items: list[tuple[str, str]]) -> bytes
         {"identifier": f"MANIFEST-{identifier}", f"{{{XSI}}}schemaLocation": f"{CP} {CP_XSD}"},
     )
     metadata = ET.SubElement(root, f"{{{CP}}}metadata")
-    ET.SubElement(metadata, f"{{{CP}}}schema").text = "IMS Content"
-    ET.SubElement(metadata, f"{{{CP}}}schemaversion").text = "1.1.4"
+    ET.SubElement(metadata, f"{{{CP}}}schema").text = "QTIv2.1 Package"
+    ET.SubElement(metadata, f"{{{CP}}}schemaversion").text = "1.0.0"
     ET.SubElement(root, f"{{{CP}}}organizations")
     resources = ET.SubElement(root, f"{{{CP}}}resources")
     for ident, href in items:
