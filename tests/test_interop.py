@@ -566,3 +566,17 @@ def test_every_question_type_goes_to_moodle_and_back(name):
     assert back_losses == []
     item = qtype.to_qti(spec)
     assert item.correct and item.interaction in {"choice", "text", "order", "match"}
+
+
+def test_an_export_file_says_what_it_could_not_express(tmp_path):
+    path = SHIPPED[0]
+    model = read_file(path).model
+    lines = question_lines(path)
+    gift = export_set(model, "gift", str(path), lines)
+    header = gift.data.decode().split("$CATEGORY:")[0]
+    assert all(f"// {note}" in header for note in gift.warnings) and gift.warnings
+    xml = export_set(model, "moodle-xml", str(path), lines)
+    text = xml.data.decode()
+    assert all(f"<!-- {note} -->" in text for note in xml.warnings) and xml.warnings
+    # Moodle's reader and ours skip the comments: the questions come back.
+    assert convert(xml.data, "x.xml").skipped == 0

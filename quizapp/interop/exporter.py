@@ -84,10 +84,12 @@ def export_set(
         export.data, export.warnings = qti.package(model, path, lines)
         return export
     questions, export.warnings = exchanges(model, fmt, path, lines)
+    # The file says what it could not express too: a download from the browser shows no output.
+    notes = [str(note) for note in export.warnings]
     if fmt == ExchangeFormat.gift:
-        export.data = gift.write(questions, gift.escape(model.title)).encode()
+        export.data = gift.write(questions, gift.escape(model.title), notes).encode()
     else:
-        export.data = moodle_xml.write(questions, model.title)
+        export.data = moodle_xml.write(questions, model.title, notes)
     return export
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..enums import MoodleKind
@@ -408,9 +409,14 @@ def write_question(question: Exchange, marks: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def write(questions: list[tuple[Exchange, dict[str, object]]], category: str) -> str:
-    """A GIFT file: the category, then the questions separated by blank lines."""
-    parts = ["// Exported by quizapp: its `quizapp:` comments carry what GIFT cannot say."]
+def write(
+    questions: list[tuple[Exchange, dict[str, object]]], category: str, notes: Sequence[str] = ()
+) -> str:
+    """A GIFT file: what it could not express (`notes`, as comments), the category, then the
+    questions separated by blank lines."""
+    header = ["// Exported by quizapp: its `quizapp:` comments carry what GIFT cannot say."]
+    header.extend(f"// {note}" for note in notes)
+    parts = ["\n".join(header)]
     parts.append(f"$CATEGORY: $course$/top/{category}")
     parts.extend(write_question(question, marks) for question, marks in questions)
     return "\n\n".join(parts) + "\n"

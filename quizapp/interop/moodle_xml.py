@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -242,10 +243,15 @@ def write_question(quiz: ET.Element, question: Exchange) -> None:
             _sub(node, "text", tag)
 
 
-def write(questions: list[tuple[Exchange, dict[str, object]]], category: str) -> bytes:
-    """A Moodle XML file: the category, then the questions (texts in Markdown, which Moodle
-    reads as its Markdown format; answers as plain text)."""
+def write(
+    questions: list[tuple[Exchange, dict[str, object]]], category: str, notes: Sequence[str] = ()
+) -> bytes:
+    """A Moodle XML file: what it could not express (`notes`, as comments), the category, then
+    the questions (texts in Markdown, which Moodle reads as its Markdown format; answers as
+    plain text)."""
     quiz = ET.Element("quiz")
+    for note in notes:
+        quiz.append(ET.Comment(f" {note.replace('--', '- -')} "))
     head = _sub(quiz, "question", type="category")
     node = _sub(head, "category")
     _sub(node, "text", f"$course$/top/{category.replace('/', '-')}")
