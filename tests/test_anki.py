@@ -49,8 +49,9 @@ def test_the_deck_holds_the_missed_questions_with_their_key(
     assert "When was OpenAI founded?" in front and "<li>2014</li>" in front
     assert "2015" in back and "In 2015, as a non-profit." in back
     assert "Your answer: 2014" in back
-    # The dashboard offers it.
+    # The dashboard offers it, and the review page once nothing is due.
     assert "/dashboard/missed.apkg" in client.get("/dashboard").get_data(as_text=True)
+    assert "/dashboard/missed.apkg" in client.get("/review").get_data(as_text=True)
 
 
 def test_a_pending_assignment_keeps_its_questions_out_of_the_deck(
