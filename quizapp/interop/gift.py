@@ -13,6 +13,7 @@ as JSON, for a round trip through GIFT; Moodle ignores them as it does every com
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -295,10 +296,14 @@ def _plain(text: str, fmt: str, losses: list[str]) -> str:
 
 
 def _number(text: str, block: _Block, where: int, path: str) -> float:
+    written = _restore(text).strip()
     try:
-        return float(_restore(text).strip().replace(",", "."))
+        value = float(written.replace(",", "."))
     except ValueError:
-        raise _fail(block, where, path, BAD_NUMBER % {"text": _restore(text).strip()}) from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise _fail(block, where, path, BAD_NUMBER % {"text": written})
+    return value
 
 
 def _numeric_answer(text: str, fraction: float, block: _Block, where: int, path: str) -> Answer:

@@ -15,6 +15,7 @@ from ..bank.schema import Question, QuestionSetFile
 from ..enums import ExchangeFormat, MoodleKind
 from ..qtypes.exchange import Exchange
 from .messages import (
+    EMPTY,
     NO_EXPLANATION,
     NO_QUESTIONS,
     NOT_UTF8,
@@ -149,7 +150,11 @@ def build(
         questions.append(item)
         lines.append(read.line)
     if not questions:
-        raise ConversionError(path, 1, NO_QUESTIONS)
+        skipped = [note for note in conversion.warnings if note.loss]
+        if not skipped:
+            raise ConversionError(path, 1, EMPTY)
+        first = next((n for n in skipped if n.message.startswith("skipped")), skipped[0])
+        raise ConversionError(path, first.line, NO_QUESTIONS % {"problem": first.message})
     document = _document(questions, reads, categories, path, language)
     model = QuestionSetFile.model_validate(document)
     for advice in lint(model):

@@ -25,7 +25,8 @@ BAD_MATCH = N_("every answer of a matching question is `=left -> right`")
 NOT_XML = N_("not well-formed XML: %(problem)s")
 XML_FORBIDDEN = N_("the XML declares entities or a DTD, which are refused")
 NOT_MOODLE_XML = N_("not Moodle XML: the root element is %(tag)s, not quiz")
-NO_QUESTIONS = N_("no question could be converted")
+NO_QUESTIONS = N_("no question could be converted; the first: %(problem)s")
+EMPTY = N_("the file holds no question")
 
 # Skipped or approximated questions.
 SKIPPED_KIND = N_("skipped: a %(kind)s question has no quizapp type")
