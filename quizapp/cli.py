@@ -26,7 +26,12 @@ users_cli = AppGroup("users", help="Manage accounts.")
 
 
 # Commands that read files only: the app they run in must not create or migrate a database.
-NO_DATABASE = (("questions", "validate"), ("questions", "schema"))
+NO_DATABASE = (
+    ("questions", "validate"),
+    ("questions", "schema"),
+    ("questions", "import"),
+    ("questions", "export"),
+)
 _OPTIONS_WITH_VALUE = {"--app", "-A", "--env-file", "-e"}
 
 
@@ -168,6 +173,88 @@ def sync_command(regrade: bool) -> None:
 def schema_command() -> None:
     """Print the JSON Schema of a question file."""
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@questions_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodle-xml"]), default=None,
+              help="Guessed from the content when not given.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The YAML file to write (default: print it).")  # fmt: skip
+@click.option("--language", default="en", show_default=True, help="The set's language.")
+def import_command(file: Path, fmt: str | None, output: Path | None, language: str) -> None:
+    """Convert a GIFT or Moodle XML file into a question set (YAML).
+
+    Exit 0 when everything converted, 1 when something was skipped or approximated (each
+    printed as FILE:LINE: warning: ...), 2 when the file cannot be read (nothing written)."""
+    from .interop import ConversionError, convert
+
+    shown = environment_language()
+    t = translations(shown)
+    try:
+        data = file.read_bytes()
+        conversion = convert(data, str(file), fmt, language)
+    except OSError as exc:
+        click.echo(f"{file}:1: error: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except ConversionError as exc:
+        click.echo(exc.localized(t, shown), err=True)
+        sys.exit(2)
+    for note in conversion.warnings:
+        click.echo(note.localized(t, shown), err=True)
+    if output is None:
+        click.echo(conversion.yaml_text, nl=False)
+    else:
+        output.write_text(conversion.yaml_text, encoding="utf-8")
+    click.echo(
+        f"{file}: {count(conversion.converted, 'question')} converted, "
+        f"{conversion.skipped} skipped",
+        err=True,
+    )
+    sys.exit(conversion.exit_code)
+
+
+def find_set(name: str) -> Path | None:
+    """A question file by path, or by its set's id (slug) in the configured folder."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    folder = Path(current_app.config["QUESTIONS_DIR"] if current_app else Config.QUESTIONS_DIR)
+    for candidate in question_files(folder):
+        report = read_file(candidate, lint=False)
+        if report.model is not None and report.model.id == name:
+            return candidate
+    return None
+
+
+@questions_cli.command("export")
+@click.argument("name", metavar="SET")
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodle-xml", "qti"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(name: str, fmt: str, output: Path) -> None:
+    """Write a set (its id, or a YAML file) as GIFT, Moodle XML or a QTI 2.1 package (zip).
+
+    What the format cannot express is printed as FILE:LINE: warning: ...; a set with errors
+    exits 2 and writes nothing."""
+    from .bank.reader import question_lines
+    from .interop import export_set
+
+    path = find_set(name)
+    if path is None:
+        click.echo(f"{name}: error: no such set or file", err=True)
+        sys.exit(2)
+    report = read_file(path, lint=False)
+    language = environment_language()
+    if report.model is None:
+        for diagnostic in report.errors:
+            click.echo(str(in_language(diagnostic, language)), err=True)
+        sys.exit(2)
+    export = export_set(report.model, fmt, str(path), question_lines(path))
+    t = translations(language)
+    for note in export.warnings:
+        click.echo(note.localized(t, language), err=True)
+    output.write_bytes(export.data)
+    click.echo(f"{output}: {count(len(report.model.questions), 'question')}", err=True)
 
 
 @users_cli.command("create")

@@ -72,3 +72,25 @@ class MarkState(enum.StrEnum):
 def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
     """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
     return ", ".join(f"'{value}'" for value in values)
+
+
+class ExchangeFormat(enum.StrEnum):
+    """The files questions come in from and go out to (quizapp/interop/)."""
+
+    gift = "gift"
+    moodle_xml = "moodle-xml"
+    qti = "qti"
+
+
+class MoodleKind(enum.StrEnum):
+    """Moodle's question types that an exchange file may hold (GIFT and Moodle XML)."""
+
+    multichoice = "multichoice"
+    truefalse = "truefalse"
+    shortanswer = "shortanswer"
+    numerical = "numerical"
+    matching = "matching"
+    ordering = "ordering"
+    essay = "essay"
+    description = "description"
+    category = "category"

@@ -258,7 +258,15 @@ def other_teachers_urls(set_id):
         ("POST", f"/teacher/sets/{set_id}/try"),
         ("GET", f"/teacher/sets/{set_id}/shares"),
         ("POST", f"/teacher/sets/{set_id}/draft/discard"),
+        *(("GET", f"/teacher/sets/{set_id}/export/{fmt}") for fmt in ("gift", "moodle-xml", "qti")),
     ]
+
+
+def test_the_owner_exports_their_set_in_each_format(client, owned):
+    for fmt in ("gift", "moodle-xml", "qti"):
+        response = client.get(f"/teacher/sets/{owned.id}/export/{fmt}")
+        assert response.status_code == 200, fmt
+        assert "attachment" in response.headers["Content-Disposition"]
 
 
 def test_another_teacher_can_neither_read_edit_nor_assign_an_unshared_set(

@@ -85,6 +85,23 @@ def dashboard() -> str:
     return render_template("progress/dashboard.html", **dashboard_context(current_user))
 
 
+@bp.route("/dashboard/missed.apkg")
+@access.logged_in
+def anki_deck() -> HTTPResponse:
+    """The student's missed questions whose feedback they may see, as an Anki deck."""
+    from . import anki
+
+    missed = anki.missed_questions(current_user, utcnow())
+    if not missed:
+        flash(_("No missed question with its feedback visible yet: nothing to export."))
+        return redirect(url_for("progress.dashboard"))
+    return HTTPResponse(
+        anki.deck(current_user, missed),
+        mimetype="application/apkg",
+        headers={"Content-Disposition": 'attachment; filename="quizapp-missed.apkg"'},
+    )
+
+
 @bp.route("/classes/<int:classroom_id>/students/<int:user_id>")
 @access.roles(Role.teacher)
 def student(classroom_id: int, user_id: int) -> str:

@@ -26,6 +26,8 @@ from .model import Path, Problem, QuestionBase
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 Spec = Mapping[str, Any]
 Layout = Mapping[str, list[int]]
 
@@ -218,3 +220,19 @@ class QuestionType(ABC):
     def mark_headings(self) -> tuple[str, str, str] | None:
         """The column headings of a feedback table (label, given, expected); None: a list."""
         return None
+    # --- interchange: GIFT, Moodle XML, QTI (quizapp/interop/ reads and writes the files) ----
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        """The question in Moodle's model (its kind, answers and fractions), and what is lost.
+
+        The base question's fields (name, text, points, explanation, tags) are interop's job."""
+        raise NotImplementedError(self.name)
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        """This type's keys for a question in Moodle's model, and what is lost; None when the
+        question is not of this type."""
+        return None
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        """How a QTI 2.1 player shows and grades the question."""
+        raise NotImplementedError(self.name)

@@ -26,6 +26,8 @@ from .model import Path, Problem, QuestionBase, ShortText, duplicates
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class MatchQuestion(QuestionBase):
     type: Literal["match"]
@@ -151,3 +153,38 @@ class Match(QuestionType):
         from .web import _
 
         return _("Item"), _("Your match"), _("Right match")
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import Exchange, MoodleKind
+
+        pairs = [(left, right) for left, right in spec["pairs"]]
+        return Exchange(MoodleKind.matching, pairs=pairs), []
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import LOSS_UNMATCHED, MoodleKind
+
+        if question.kind != MoodleKind.matching:
+            return None
+        pairs = [[left, right] for left, right in question.pairs if left.strip()]
+        spare = [right for left, right in question.pairs if not left.strip()]
+        losses = [LOSS_UNMATCHED % {"answers": ", ".join(spare)}] if spare else []
+        return {"pairs": pairs}, losses
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import QtiItem
+
+        pairs = spec["pairs"]
+        share = 1 / len(pairs)
+        return QtiItem(
+            "match",
+            "multiple",
+            "directedPair",
+            choices=[(f"L{i + 1}", left) for i, (left, _) in enumerate(pairs)],
+            targets=[(f"R{i + 1}", right) for i, (_, right) in enumerate(pairs)],
+            correct=[f"L{i + 1} R{i + 1}" for i in range(len(pairs))],
+            mapping={f"L{i + 1} R{i + 1}": share for i in range(len(pairs))},
+            lower_bound=0.0,
+            upper_bound=1.0,
+            max_choices=len(pairs),
+        )

@@ -14,6 +14,8 @@ from .model import Path, Problem, ShortText, duplicates
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class MultipleQuestion(ChoiceQuestion):
     type: Literal["multiple"]
@@ -92,3 +94,58 @@ class Multiple(ChoiceType):
 
         texts = choice_texts(spec)
         return "; ".join(texts[i] for i in answer) or _("no answer")
+
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import LOSS_GRADES, Answer, Exchange, MoodleKind, moodle_grade, percent
+
+        right = set(spec["answer"])
+        share = 1 / len(right)
+        answers = [
+            Answer(
+                text,
+                share if text in right else -share,
+                choice.get("feedback") if isinstance(choice, dict) else None,
+            )
+            for text, choice in zip(choice_texts(spec), spec["choices"], strict=True)
+        ]
+        losses = [] if moodle_grade(share) else [LOSS_GRADES % {"percent": percent(share)}]
+        return Exchange(MoodleKind.multichoice, answers=answers, single=False), losses
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import LOSS_MULTIPLE_WEIGHTS, MoodleKind, is_close
+
+        if question.kind != MoodleKind.multichoice or question.single:
+            return None
+        right = [a for a in question.answers if a.fraction > 0]
+        if not right:
+            return None
+        share = 1 / len(right)
+        exact = all(
+            is_close(a.fraction, share if a.fraction > 0 else -share) for a in question.answers
+        )
+        choices = [
+            {"text": a.text, "feedback": a.feedback} if a.feedback else a.text
+            for a in question.answers
+        ]
+        losses = [] if exact else [LOSS_MULTIPLE_WEIGHTS % {"count": len(right)}]
+        return {"choices": choices, "answer": [a.text for a in right]}, losses
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import QtiItem
+
+        texts = choice_texts(spec)
+        right = set(spec["answer"])
+        share = 1 / len(right)
+        return QtiItem(
+            "choice",
+            "multiple",
+            "identifier",
+            choices=[(f"C{i + 1}", text) for i, text in enumerate(texts)],
+            correct=[f"C{i + 1}" for i, text in enumerate(texts) if text in right],
+            mapping={f"C{i + 1}": share if t in right else -share for i, t in enumerate(texts)},
+            lower_bound=0.0,
+            upper_bound=1.0,
+            max_choices=0,
+        )

@@ -13,6 +13,8 @@ from .model import Path, Problem, QuestionBase, ShortText
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class NumericQuestion(QuestionBase):
     type: Literal["numeric"]
@@ -107,3 +109,69 @@ class Numeric(QuestionType):
                 max=format_number(spec["max"]),
             )
         return f"{text} {spec['unit']}" if spec.get("unit") else text
+
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import Answer, Exchange, MoodleKind
+
+        if spec.get("answer") is not None:
+            answer = Answer(f"{spec['answer']:g}", 1.0, tolerance=spec.get("tolerance") or 0.0)
+        else:
+            low, high = float(spec["min"]), float(spec["max"])
+            answer = Answer(
+                f"{(low + high) / 2:g}", 1.0, tolerance=(high - low) / 2, low=low, high=high
+            )
+        units = [(spec["unit"], 1.0)] if spec.get("unit") else []
+        return Exchange(MoodleKind.numerical, answers=[answer], units=units), []
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import (
+            LOSS_FEEDBACK_IN_EXPLANATION,
+            LOSS_NUMERIC_ANSWERS,
+            LOSS_PARTIAL_ANSWERS,
+            LOSS_UNITS,
+            MoodleKind,
+            is_close,
+        )
+
+        if question.kind != MoodleKind.numerical:
+            return None
+        right = [a for a in question.answers if is_close(a.fraction, 1)]
+        if not right:
+            return None
+        first, losses = right[0], []
+        keys: dict[str, Any]
+        if first.low is not None and first.high is not None:
+            keys = {"min": first.low, "max": first.high}
+        else:
+            keys = {"answer": float(first.text)}
+            if first.tolerance:
+                keys["tolerance"] = abs(first.tolerance)
+        if len(right) > 1:
+            losses.append(LOSS_NUMERIC_ANSWERS % {"answers": ", ".join(a.text for a in right[1:])})
+        partial = [a.text for a in question.answers if 0 < a.fraction < 1 - 1e-4]
+        if partial:
+            losses.append(LOSS_PARTIAL_ANSWERS % {"answers": ", ".join(partial)})
+        base = [unit for unit, multiplier in question.units if is_close(multiplier, 1)]
+        if base:
+            keys["unit"] = base[0]
+        others = [unit for unit, _ in question.units if not base or unit != base[0]]
+        if others:
+            losses.append(LOSS_UNITS % {"units": ", ".join(others)})
+        notes = [f"{a.text}: {a.feedback}" for a in question.answers if a.feedback]
+        if notes:
+            keys["explanation"] = "\n\n".join(notes)
+            losses.append(LOSS_FEEDBACK_IN_EXPLANATION)
+        return keys, losses
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import QtiItem
+
+        if spec.get("answer") is not None:
+            value, tolerance = float(spec["answer"]), float(spec.get("tolerance") or 0)
+            low, high = value - tolerance, value + tolerance
+        else:
+            low, high = float(spec["min"]), float(spec["max"])
+            value = (low + high) / 2
+        return QtiItem("text", "single", "float", correct=[f"{value:g}"], numeric_range=(low, high))

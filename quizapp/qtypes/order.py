@@ -28,6 +28,8 @@ from .model import Path, Problem, QuestionBase, ShortText, duplicates
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class OrderQuestion(QuestionBase):
     type: Literal["order"]
@@ -139,3 +141,40 @@ class Order(QuestionType):
         from .web import _
 
         return _("Position"), _("Your order"), _("Right order")
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import Answer, Exchange, MoodleKind
+
+        answers = [Answer(item, float(rank + 1)) for rank, item in enumerate(spec["items"])]
+        options = {"gradingtype": "RELATIVE_ALL_PREVIOUS_AND_NEXT", "selecttype": "ALL"}
+        return Exchange(MoodleKind.ordering, answers=answers, options=options), []
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import LOSS_ORDER_GRADING, LOSS_ORDER_SUBSET, MoodleKind
+
+        if question.kind != MoodleKind.ordering:
+            return None
+        losses = []
+        # Moodle's relative grading over all previous and next items counts each pair twice:
+        # the share of pairs in the right order, as here.
+        grading = question.options.get("gradingtype") or "RELATIVE_ALL_PREVIOUS_AND_NEXT"
+        if grading.upper() not in ("RELATIVE_ALL_PREVIOUS_AND_NEXT", "4"):
+            losses.append(LOSS_ORDER_GRADING % {"method": grading})
+        select = question.options.get("selecttype") or "ALL"
+        count = question.options.get("selectcount") or "0"
+        if select.upper() not in ("ALL", "0") and count not in ("0", str(len(question.answers))):
+            losses.append(LOSS_ORDER_SUBSET % {"method": select})
+        return {"items": [a.text for a in question.answers]}, losses
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import LOSS_QTI_ORDER, QtiItem
+
+        return QtiItem(
+            "order",
+            "ordered",
+            "identifier",
+            choices=[(f"I{i + 1}", item) for i, item in enumerate(spec["items"])],
+            correct=[f"I{i + 1}" for i in range(len(spec["items"]))],
+            losses=[LOSS_QTI_ORDER],
+        )

@@ -14,6 +14,8 @@ from .model import Path, Problem, ShortText
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class SingleQuestion(ChoiceQuestion):
     type: Literal["single"]
@@ -82,3 +84,47 @@ class Single(ChoiceType):
 
     def describe(self, spec: Spec, answer: Any) -> str:
         return choice_texts(spec)[index(answer, len(spec["choices"]))]
+
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import Answer, Exchange, MoodleKind
+
+        answers = [
+            Answer(
+                text,
+                1.0 if text == spec["answer"] else 0.0,
+                choice.get("feedback") if isinstance(choice, dict) else None,
+            )
+            for text, choice in zip(choice_texts(spec), spec["choices"], strict=True)
+        ]
+        return Exchange(MoodleKind.multichoice, answers=answers, single=True), []
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import LOSS_SINGLE_PARTIAL, MoodleKind, is_close
+
+        if question.kind != MoodleKind.multichoice or not question.single:
+            return None
+        best = max(question.answers, key=lambda a: a.fraction, default=None)
+        if best is None or best.fraction <= 0:
+            return None
+        exact = is_close(best.fraction, 1) and all(
+            a is best or is_close(a.fraction, 0) for a in question.answers
+        )
+        choices = [
+            {"text": a.text, "feedback": a.feedback} if a.feedback else a.text
+            for a in question.answers
+        ]
+        return {"choices": choices, "answer": best.text}, [] if exact else [LOSS_SINGLE_PARTIAL]
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import QtiItem
+
+        texts = choice_texts(spec)
+        return QtiItem(
+            "choice",
+            "single",
+            "identifier",
+            choices=[(f"C{i + 1}", text) for i, text in enumerate(texts)],
+            correct=[f"C{texts.index(spec['answer']) + 1}"],
+        )

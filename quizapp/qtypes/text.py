@@ -16,6 +16,8 @@ from .model import Path, Problem, QuestionBase, ShortText
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 MAX_TEXT = 500
 _DIGITS = re.compile(r"\d+")
 
@@ -122,3 +124,76 @@ class Text(QuestionType):
 
     def correct_answer(self, spec: Spec) -> Any:
         return spec["accept"][0]
+
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import LOSS_REGEX, LOSS_TYPOS, Answer, Exchange, MoodleKind
+
+        losses = []
+        if spec.get("typos"):
+            losses.append(LOSS_TYPOS % {"count": spec["typos"]})
+        if spec.get("accept_regex"):
+            losses.append(LOSS_REGEX)
+        answers = [Answer(text, 1.0) for text in spec["accept"]]
+        return Exchange(MoodleKind.shortanswer, answers=answers, usecase=False), losses
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import (
+            LOSS_CASE,
+            LOSS_FEEDBACK_IN_EXPLANATION,
+            LOSS_PARTIAL_ANSWERS,
+            LOSS_WRONG_ANSWERS,
+            MoodleKind,
+            is_close,
+        )
+
+        if question.kind != MoodleKind.shortanswer:
+            return None
+        right = [a for a in question.answers if is_close(a.fraction, 1)]
+        if not right:
+            return None
+        keys: dict[str, Any] = {"accept": [a.text for a in right]}
+        wildcards = [a.text for a in right if "*" in a.text]
+        if wildcards:
+            # Moodle's `*` stands for any characters: the same as a pattern, case aside.
+            patterns = "|".join(
+                ".*".join(re.escape(part) for part in text.split("*")) for text in wildcards
+            )
+            keys["accept_regex"] = f"(?i)(?:{patterns})"
+            keys["accept"] = [a.text for a in right if "*" not in a.text] or [
+                wildcards[0].replace("*", "").strip() or wildcards[0]
+            ]
+        losses = []
+        partial = [a.text for a in question.answers if 1e-4 < a.fraction < 1 - 1e-4]
+        if partial:
+            losses.append(LOSS_PARTIAL_ANSWERS % {"answers": ", ".join(partial)})
+        wrong = [a.text for a in question.answers if a.fraction <= 1e-4 and a.feedback]
+        if wrong:
+            losses.append(LOSS_WRONG_ANSWERS % {"answers": ", ".join(wrong)})
+        if question.usecase:
+            losses.append(LOSS_CASE)
+        notes = [f"{a.text}: {a.feedback}" for a in right if a.feedback]
+        if notes:
+            keys["explanation"] = "\n\n".join(notes)
+            losses.append(LOSS_FEEDBACK_IN_EXPLANATION)
+        return keys, losses
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import LOSS_QTI_TEXT, LOSS_REGEX, LOSS_TYPOS, QtiItem
+
+        losses = [LOSS_QTI_TEXT]
+        if spec.get("typos"):
+            losses.append(LOSS_TYPOS % {"count": spec["typos"]})
+        if spec.get("accept_regex"):
+            losses.append(LOSS_REGEX)
+        return QtiItem(
+            "text",
+            "single",
+            "string",
+            correct=[spec["accept"][0]],
+            mapping=dict.fromkeys(spec["accept"], 1.0),
+            lower_bound=0.0,
+            upper_bound=1.0,
+            losses=losses,
+        )

@@ -10,6 +10,8 @@ from .model import Bool, QuestionBase
 if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
 
+    from .exchange import Exchange, QtiItem
+
 
 class TrueFalseQuestion(QuestionBase):
     type: Literal["true_false"]
@@ -71,3 +73,41 @@ class TrueFalse(QuestionType):
             choice_mark(self.describe(spec, value), answer is value, spec["answer"] is value)
             for value in (True, False)
         ]
+    # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
+
+    def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
+        from .exchange import Answer, Exchange, MoodleKind
+
+        answers = [
+            Answer("true", 1.0 if spec["answer"] else 0.0),
+            Answer("false", 0.0 if spec["answer"] else 1.0),
+        ]
+        return Exchange(MoodleKind.truefalse, answers=answers), []
+
+    def from_exchange(self, question: Exchange) -> tuple[dict[str, Any], list[str]] | None:
+        from .exchange import LOSS_FEEDBACK_IN_EXPLANATION, MoodleKind
+
+        if question.kind != MoodleKind.truefalse:
+            return None
+        right = max(question.answers, key=lambda a: a.fraction, default=None)
+        if right is None or right.text.strip().lower() not in ("true", "false"):
+            return None
+        keys: dict[str, Any] = {"answer": right.text.strip().lower() == "true"}
+        notes = [
+            f"{a.text.strip().capitalize()}: {a.feedback}" for a in question.answers if a.feedback
+        ]
+        if notes:
+            keys["explanation"] = "\n\n".join(notes)
+        return keys, [LOSS_FEEDBACK_IN_EXPLANATION] if notes else []
+
+    def to_qti(self, spec: Spec) -> QtiItem:
+        from .exchange import QtiItem
+
+        return QtiItem(
+            "choice",
+            "single",
+            "identifier",
+            choices=[("true", "True"), ("false", "False")],
+            correct=["true" if spec["answer"] else "false"],
+            shuffle=False,
+        )

@@ -3,17 +3,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import access, markup
+from .. import access, interop, markup
+from ..authoring.services import rights
 from ..bank.messages import localize, localize_line
 from ..bank.reader import Diagnostic, read_file
 from ..bank.sync import question_files
 from ..config import shipped_dir
-from ..enums import Role
+from ..enums import ExchangeFormat, Role
 from ..extensions import db
 from ..i18n import translations
 from ..models import Question, QuestionSet
@@ -89,3 +91,77 @@ def guide() -> str:
     for other, name in GUIDES.items():
         html = html.replace(f'href="{name}"', f'href="?lang={other}"')
     return render_template("teacher/guide.html", guide=Markup(html))
+
+
+# --- questions in and out (quizapp/interop/) -----------------------------------------------
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+@bp.route("/sets/<int:set_id>/export/<fmt>")
+@access.roles(Role.teacher)
+def export_set(set_id: int, fmt: str) -> Response:
+    """Download a set of the bank as GIFT, Moodle XML or a QTI 2.1 package (no side effects)."""
+    from .exports import set_lines, set_model
+
+    if fmt not in {f.value for f in ExchangeFormat}:
+        abort(404)
+    question_set = db.get_or_404(QuestionSet, set_id)
+    if not rights(current_user, question_set).read:  # another teacher's unshared set
+        abort(404)
+    model = set_model(question_set)
+    if model is None:
+        abort(404)
+    export = interop.export_set(model, fmt, question_set.path, set_lines(question_set))
+    filename = f"{model.id}{export.suffix}"
+    return Response(
+        export.data,
+        mimetype=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@access.roles(Role.teacher)
+def import_questions() -> Response | str | tuple[str, int]:
+    """Convert an uploaded GIFT or Moodle XML file into a YAML draft, shown with its warnings
+    (or downloaded); nothing is stored."""
+    from werkzeug.utils import secure_filename
+
+    from .forms import ImportForm
+
+    form = ImportForm()
+    language = _language()
+    catalogue = translations(language)
+    if not form.is_submitted():
+        return render_template("teacher/import.html", form=form)
+    if not form.validate():
+        return render_template("teacher/import.html", form=form), 400
+    upload = form.file.data
+    filename = secure_filename(upload.filename or "") or "upload"
+    try:
+        conversion = interop.convert(
+            upload.read(), filename, form.format.data or None, form.language.data
+        )
+    except interop.ConversionError as error:
+        return render_template(
+            "teacher/import.html", form=form, error=error.localized(catalogue, language)
+        ), 422
+    if form.download.data:
+        stem = filename.rsplit(".", 1)[0] or "questions"
+        return Response(
+            conversion.yaml_text,
+            mimetype="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.yaml"'},
+        )
+    warnings = [note.localized(catalogue, language) for note in conversion.warnings]
+    return render_template(
+        "teacher/import.html",
+        form=form,
+        conversion=conversion,
+        warnings=warnings,
+        filename=filename,
+    )
