@@ -220,6 +220,7 @@ class QuestionType(ABC):
     def mark_headings(self) -> tuple[str, str, str] | None:
         """The column headings of a feedback table (label, given, expected); None: a list."""
         return None
+
     # --- interchange: GIFT, Moodle XML, QTI (quizapp/interop/ reads and writes the files) ----
 
     def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:

@@ -153,6 +153,7 @@ class Match(QuestionType):
         from .web import _
 
         return _("Item"), _("Your match"), _("Right match")
+
     # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
 
     def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:

@@ -141,6 +141,7 @@ class Order(QuestionType):
         from .web import _
 
         return _("Position"), _("Your order"), _("Right order")
+
     # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
 
     def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:

@@ -73,6 +73,7 @@ class TrueFalse(QuestionType):
             choice_mark(self.describe(spec, value), answer is value, spec["answer"] is value)
             for value in (True, False)
         ]
+
     # --- interchange: to and from Moodle's model, and QTI (quizapp/interop/) ------------------
 
     def to_exchange(self, spec: Spec) -> tuple[Exchange, list[str]]:
