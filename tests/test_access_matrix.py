@@ -38,6 +38,8 @@ ADMINS = (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 
 MATRIX = {
     "main.index": ("GET", "/", EVERYONE),
+    "main.favicon": ("GET", "/favicon.ico", EVERYONE),
+    "main.theme": ("POST", "/theme", EVERYONE),
     "auth.register": ("GET", "/auth/register", EVERYONE),
     "auth.login": ("GET", "/auth/login", EVERYONE),
     "auth.logout": ("POST", "/auth/logout", LOGGED_IN),
