@@ -32,7 +32,9 @@ PAIRS = [
 
 
 def tokens(block_name: str) -> dict[str, str]:
-    found = re.search(rf"/\* tokens:{block_name}.*?\*/(.*?)/\* end tokens:{block_name} \*/", CSS, re.S)
+    found = re.search(
+        rf"/\* tokens:{block_name}.*?\*/(.*?)/\* end tokens:{block_name} \*/", CSS, re.S
+    )
     assert found, f"no tokens:{block_name} block in app.css"
     return dict(re.findall(r"--color-([a-z-]+):\s*(#[0-9a-fA-F]{6})\s*;", found[1]))
 

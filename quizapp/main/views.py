@@ -31,7 +31,9 @@ def favicon() -> Response:
     folder = current_app.static_folder
     assert folder is not None
     svg = (Path(folder) / "img" / "favicon.svg").read_bytes()
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+    return Response(
+        svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def _same_site(target: str | None) -> str:
