@@ -4,13 +4,32 @@ a set aside to compare). Each page is also checked to have loaded what it should
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 SCHEMES = ("light", "dark")
+# QUIZAPP_DOCS_IMAGES=docs/img also writes the few small pictures of docs/DESIGN_SYSTEM.md.
+DOCS_IMAGES = os.environ.get("QUIZAPP_DOCS_IMAGES")
+
+
+def doc_image(page, name, width, scheme, selector=None, height=720):
+    """A small picture for the design system's page: one element, or the top of the page."""
+    if not DOCS_IMAGES:
+        return
+    folder = Path(DOCS_IMAGES)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": height})
+    target = page.locator(selector).first if selector else page
+    target.screenshot(path=str(folder / f"{name}.png"), animations="disabled")
+    page.emulate_media(color_scheme="no-preference")
+
+
 TYPES = [
     {
         "id": "s",
@@ -118,6 +137,9 @@ def test_every_main_page_in_light_and_dark(page, site, lesson, screenshot):
         page.goto(f"{question_url}/{number}")
         page.locator("#prompt").wait_for()
         shoot(f"question-{number}-{question['type']}")
+        if number == 1:
+            doc_image(page, "question-phone-light", 390, "light")
+            doc_image(page, "question-phone-dark", 390, "dark")
         if question["type"] == "single":
             page.get_by_label("Microsoft").check()
         elif question["type"] == "true_false":
@@ -133,8 +155,10 @@ def test_every_main_page_in_light_and_dark(page, site, lesson, screenshot):
     page.locator("form[action$='/submit'] button").click()
     page.locator("#score").wait_for()
     shoot("result")
+    doc_image(page, "result-summary", 1280, "light", ".result-summary")
     page.goto(base + "/dashboard")
     shoot("dashboard")
+    doc_image(page, "dashboard-top-dark", 1280, "dark", ".dashboard-top")
     page.goto(base + "/review")
     shoot("review")
     page.goto(base + "/assignments")
@@ -152,6 +176,7 @@ def test_every_main_page_in_light_and_dark(page, site, lesson, screenshot):
     shoot("class")
     page.goto(f"{base}/classes/{classroom}?projector=1")
     shoot("class-projector")
+    doc_image(page, "projector-join", 960, "light", height=540)
     page.goto(f"{base}/classes/{classroom}/assignments/{assignment}")
     shoot("assignment-results")
     page.goto(f"{base}/classes/{classroom}/assignments/{assignment}/live")
