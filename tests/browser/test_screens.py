@@ -108,11 +108,17 @@ def lesson(make_set, make_user, db):
 def test_every_main_page_in_light_and_dark(page, site, lesson, screenshot):
     base = site()
     shots: list[str] = []
+    too_wide: dict[str, int] = {}
 
     def shoot(name):
         for scheme in SCHEMES:
             screenshot(page, name, color_scheme=scheme)
         shots.append(name)
+        page.set_viewport_size({"width": 390, "height": 900})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[name] = width
+        page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(base + "/")
     shoot("home")
@@ -193,3 +199,4 @@ def test_every_main_page_in_light_and_dark(page, site, lesson, screenshot):
     page.locator(".login-card").first.wait_for()
     shoot("roster-cards")
     assert len(shots) == 29
+    assert too_wide == {}, "pages that scroll sideways on a 390 px phone"
