@@ -109,3 +109,27 @@ def test_the_result_page_prints_without_the_site_chrome(page, site, make_set, ma
     )
     assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]  # black on white, even in dark mode
     assert len(page.pdf()) > 1000
+
+
+def test_login_cards_print_two_a_row_without_the_site(page, site, make_user, db):
+    from quizapp.classes.classrooms import create_classroom
+
+    teacher = make_user("teach", role="teacher")
+    classroom = create_classroom(teacher, "2nde B", "Europe/Paris")
+    db.session.commit()
+    base = site()
+    page.goto(base + "/auth/login")
+    page.locator("#username").fill("teach")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.stack [type=submit]").click()
+    page.goto(f"{base}/classes/{classroom.id}")
+    page.locator("#names").fill("Alan T.\nKatherine J.\nMargaret H.")
+    page.locator("form[action$='/roster'] [type=submit]").click()
+    cards = page.locator(".login-card")
+    cards.first.wait_for()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator("p.no-print").is_visible()
+    tops = [cards.nth(i).bounding_box()["y"] for i in range(3)]
+    assert tops[0] == tops[1] < tops[2]  # two a row
+    assert "dashed" in cards.first.evaluate("e => getComputedStyle(e).borderTopStyle")
