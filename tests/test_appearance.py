@@ -32,7 +32,7 @@ def test_an_anonymous_choice_is_kept_in_a_cookie(client):
     assert response.headers["Location"] == "/auth/login?lang=fr"
     cookie = client.get_cookie(THEME_COOKIE)
     assert cookie is not None and cookie.value == "dark"
-    assert cookie.http_only
+    assert cookie.http_only and cookie.same_site == "Lax"
     page = client.get("/auth/login").get_data(as_text=True)
     assert html_theme(page) == "dark"
     assert 'value="dark" aria-pressed="true"' in page
