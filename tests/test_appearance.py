@@ -144,3 +144,16 @@ def test_empty_dashboard_and_catalogue_say_what_to_do_next(client, auth):
     catalogue = client.get("/quizzes?language=xx").get_data(as_text=True)
     assert "No quiz matches these filters." in catalogue
     assert "Show all quizzes" in catalogue
+
+
+def test_french_spacing_skips_decorative_svg_and_spaces_what_follows():
+    from quizapp.typography import french_spacing_html
+
+    icon = '<svg aria-hidden="true" class="icon"><path d="M4 5h16"/><text>a:b</text></svg>'
+    html = (
+        f'<p lang="fr">{icon}Vraiment ?</p><p lang="fr"><svg role="img"><text>x ?</text></svg></p>'
+    )
+    spaced = french_spacing_html(html)
+    assert icon in spaced  # left as it is, tags and all
+    assert "Vraiment\u202f?" in spaced
+    assert "x\u202f?" in spaced  # a chart with words is still spaced
