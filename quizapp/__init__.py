@@ -176,10 +176,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import templating, typography
+    from . import appearance, templating, typography
 
     templating.init_app(app)
     typography.init_app(app)
+    appearance.init_app(app)
 
 
 def register_bank_reload(app: Flask) -> None:

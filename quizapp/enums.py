@@ -69,6 +69,14 @@ class MarkState(enum.StrEnum):
     missed = "missed"  # right, but not chosen (or left blank)
 
 
+class Theme(enum.StrEnum):
+    """A person's colour scheme; `auto` follows the device (`prefers-color-scheme`)."""
+
+    auto = "auto"
+    light = "light"
+    dark = "dark"
+
+
 def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
     """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
     return ", ".join(f"'{value}'" for value in values)

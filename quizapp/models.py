@@ -34,6 +34,7 @@ from .enums import (
     ScoreRule,
     SetStatus,
     TallyKind,
+    Theme,
     sql_list,
 )
 from .extensions import db
@@ -47,6 +48,7 @@ __all__ = [  # the enumerations are the models' vocabulary: importable from here
     "ScoreRule",
     "SetStatus",
     "TallyKind",
+    "Theme",
 ]
 
 if TYPE_CHECKING:
@@ -84,7 +86,10 @@ class UTCDateTime(TypeDecorator):
 
 class User(UserMixin, Model):
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint(f"role IN ({sql_list(Role)})", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({sql_list(Role)})", name="role_known"),
+        CheckConstraint(f"theme IN ({sql_list(Theme)})", name="theme_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored folded (`auth.services.normalize_username`), so that its unique index is also the
@@ -95,6 +100,8 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=Role.student.value)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Light, dark or the device's choice (`Theme`); NULL: never chosen, the device's.
+    theme: Mapped[str | None] = mapped_column(String(8))
     # Bumped on password change: every session cookie carries it, so old sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -48,10 +48,12 @@ def french_spacing(text: str) -> str:
 
 # --- on rendered HTML ---------------------------------------------------------------------------
 
-# One pass: a comment, an end tag (1), a start tag (2: name, 3: attributes, 4: self-closing),
-# or text (5). A stray `<` is text.
+# One pass: a comment, a decorative SVG (icons, the mark, the score ring: `aria-hidden`, no
+# words to space, many tags to skip), an end tag (1), a start tag (2: name, 3: attributes,
+# 4: self-closing), or text (5). A stray `<` is text.
 _TOKEN = re.compile(
     r"<!--.*?-->|<!.*?>"
+    r'|<svg aria-hidden="true"[^>]*>.*?</svg>'
     r"|</([a-zA-Z][a-zA-Z0-9-]*)\s*>"
     r"|<([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/?)>"
     r"|([^<]+|<)",

@@ -40,6 +40,8 @@ OWN_SET = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)  # a teacher's unshared 
 
 MATRIX = {
     "main.index": ("GET", "/", EVERYONE),
+    "main.favicon": ("GET", "/favicon.ico", EVERYONE),
+    "main.theme": ("POST", "/theme", EVERYONE),
     "auth.register": ("GET", "/auth/register", EVERYONE),
     "auth.login": ("GET", "/auth/login", EVERYONE),
     "auth.logout": ("POST", "/auth/logout", LOGGED_IN),

@@ -69,10 +69,9 @@ def test_no_explanation_quote_or_key_attribute_before_answering(client, attempt_
     for secret in ("EXPLAINED", "EXPL-", "EX-X", "QUOTED", "Sam Altman", "2015"):
         assert secret not in page
     assert not re.search(r"data-(answer|correct|key)", page)
-    # scripts are static files only (no inline code to carry a key)
-    assert re.findall(r"<script[^>]*>", page) == [
-        s for s in re.findall(r"<script[^>]*>", page) if re.search(r'src="/static/js/quiz-', s)
-    ]
+    # Scripts only as static files (no inline script could carry a key).
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert all(re.fullmatch(r'<script src="/static/js/[\w-]+\.js" defer>', s) for s in scripts)
     assert 'type="application/json"' not in page
 
 

@@ -10,16 +10,19 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
+# The charts sit inline in the page, so they take its colour tokens (light or dark, see
+# static/css/app.css); the series colours are hex (pygal computes with them) and keep 3:1
+# against both surfaces.
 STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1b1f24",
-    foreground_strong="#1b1f24",
-    foreground_subtle="#4a5360",
+    background="var(--color-surface, #ffffff)",
+    plot_background="var(--color-surface, #ffffff)",
+    foreground="var(--color-text, #1d1b26)",
+    foreground_strong="var(--color-text, #1d1b26)",
+    foreground_subtle="var(--color-muted, #55525f)",
     opacity=".9",
     opacity_hover="1",
-    colors=("#1f4fa3", "#1c6b35", "#a1261a", "#7a4b00"),
-    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    colors=("#6b63e0", "#2f9e5b", "#d2553f", "#b07a12"),
+    font_family="'Atkinson Hyperlegible', system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     label_font_size=14,
     major_label_font_size=14,
     value_font_size=14,

@@ -78,20 +78,27 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., list[Path]]:
 
     `screenshot(page, "quiz-start")` writes `screenshots/quiz-start-390.png` and `...-1280.png`
     (named after the test's module when no name is given) and puts the page back at its own width.
+    `color_scheme="dark"` (or "light") emulates that `prefers-color-scheme` for these shots and
+    adds it to the names (`quiz-start-dark-390.png`); the page's scheme is then put back.
     """
 
-    def shoot(page: Any, name: str | None = None) -> list[Path]:
+    def shoot(page: Any, name: str | None = None, color_scheme: str | None = None) -> list[Path]:
         stem = name or request.node.name
+        if color_scheme:
+            stem = f"{stem}-{color_scheme}"
+            page.emulate_media(color_scheme=color_scheme)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         before = page.viewport_size
         written = []
         for width in SCREENSHOT_WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             path = SCREENSHOTS / f"{stem}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(path), full_page=True, animations="disabled")
             written.append(path)
         if before:
             page.set_viewport_size(before)
+        if color_scheme:
+            page.emulate_media(color_scheme="no-preference")
         return written
 
     return shoot

@@ -1,4 +1,5 @@
-"""axe-core (WCAG 2.1 A and AA rules) on every kind of page, in English and in French."""
+"""axe-core (WCAG 2.1 A and AA rules) on every kind of page, in English and in French, in the
+light and the dark colour scheme, at a phone's (390 px) and a laptop's (1280 px) width."""
 
 from __future__ import annotations
 
@@ -38,9 +39,22 @@ QUESTIONS = [
 ]
 
 
+SCHEMES = ("light", "dark")
+WIDTHS = (390, 1280)
+
+
 def check(page, axe, what: str) -> None:
-    results = axe.run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+    before = page.viewport_size
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            results = axe.run(page, options=WCAG_21_AA)
+            where = f"{what} ({scheme}, {width}px)"
+            assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
+    page.emulate_media(color_scheme="no-preference")
+    if before:
+        page.set_viewport_size(before)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -136,6 +150,8 @@ def test_class_progress_and_account_pages_have_no_wcag_violations(
         f"/classes/{classroom.id}",
         f"/classes/{classroom.id}/assignments/{assignment.id}",
         f"/classes/{classroom.id}/students/{student.id}",
+        f"/classes/{classroom.id}?projector=1",
+        f"/classes/{classroom.id}/assignments/{assignment.id}/live?projector=1",
     ):
         page.goto(base + path)
         check(page, axe, path)
