@@ -131,6 +131,7 @@ MATRIX = {
     "authoring.index": ("GET", "/teacher/sets", TEACHERS),
     "authoring.upload": ("POST", "/teacher/sets/upload", TEACHERS),
     "authoring.new": ("POST", "/teacher/sets/new", TEACHERS),
+    "authoring.from_draft": ("POST", "/teacher/sets/from-draft", TEACHERS),
     "authoring.schema": ("GET", "/teacher/sets/schema.json", TEACHERS),
     "authoring.edit": ("GET", "/teacher/sets/{owned_set}/edit", OWN_SET),
     "authoring.add_images": ("POST", "/teacher/sets/{owned_set}/images", OWN_SET),

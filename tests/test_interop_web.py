@@ -151,3 +151,29 @@ def test_a_missing_or_oversized_upload_is_refused(db, teacher):
     )
     big = teacher.post("/teacher/import", data=body, content_type="multipart/form-data; boundary=b")
     assert big.status_code == 413
+
+
+def test_a_converted_draft_becomes_the_teachers_own_set(db, teacher):
+    import html
+    import re
+
+    page = upload(
+        teacher, (FIXTURES / "every-construct.gift").read_bytes(), "moodle.gift", preview="Convert"
+    ).get_data(as_text=True)
+    assert 'action="/teacher/sets/from-draft"' in page
+    text = html.unescape(re.search(r"<textarea name=\"text\"[^>]*>(.*?)</textarea>", page, re.S)[1])
+    before = rows(db)
+    response = teacher.post("/teacher/sets/from-draft", data={"text": text})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
+    question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.owner_id.is_not(None)))
+    assert question_set.owner.username == "marie"
+    assert rows(db) == (before[0] + 1, before[1] + 17)
+    assert "id: ceo" in question_set.source_text.text
+
+
+def test_a_broken_draft_makes_no_set(db, teacher):
+    before = rows(db)
+    response = teacher.post("/teacher/sets/from-draft", data={"text": "id: x\ntitle: [unclosed\n"})
+    assert response.status_code == 422
+    assert "nothing was created" in response.get_data(as_text=True)
+    assert rows(db) == before

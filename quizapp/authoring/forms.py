@@ -31,6 +31,13 @@ class EditForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class DraftForm(FlaskForm):
+    """A converted draft (GIFT or Moodle XML, from the import page) to make a set of."""
+
+    text = TextAreaField(_l("The set, in YAML"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create a set from this draft"))
+
+
 class ImagesForm(FlaskForm):
     files = MultipleFileField(_l("Images (PNG, JPEG, WebP or SVG)"))
     submit = SubmitField(_l("Add the images"))

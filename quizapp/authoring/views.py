@@ -27,7 +27,15 @@ from ..quiz import attempts as quiz_attempts
 from ..quiz.forms import build_form
 from ..security_headers import talisman
 from . import services
-from .forms import ActionForm, EditForm, ImagesForm, NewSetForm, ShareForm, UploadForm
+from .forms import (
+    ActionForm,
+    DraftForm,
+    EditForm,
+    ImagesForm,
+    NewSetForm,
+    ShareForm,
+    UploadForm,
+)
 from .uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
 
 bp = Blueprint("authoring", __name__)
@@ -98,6 +106,34 @@ def upload() -> str | HTTPResponse | tuple[str, int]:
         upload_error=message,
         upload_diagnostics=diagnostics,
     ), 400
+
+
+@bp.route("/teacher/sets/from-draft", methods=["POST"])
+@access.roles(Role.teacher)
+@long_fields("text")
+def from_draft() -> str | HTTPResponse | tuple[str, int]:
+    """A set of the teacher's from a draft the import page converted (GIFT, Moodle XML)."""
+    form = DraftForm()
+    if not form.validate():
+        abort(400)
+    try:
+        question_set = services.create_set(
+            current_user, form.text.data.replace("\r\n", "\n").encode(), "imported.yaml"
+        )
+    except services.AuthoringError as error:
+        db.session.rollback()
+        diagnostics = _localized(error.report.diagnostics) if error.report else []
+        return render_template(
+            "authoring/index.html",
+            sets=services.teacher_sets(current_user),
+            upload_form=UploadForm(),
+            new_form=NewSetForm(),
+            upload_error=error.message,
+            upload_diagnostics=diagnostics,
+        ), 422
+    db.session.commit()
+    flash(_("The set “%(title)s” was created.", title=question_set.title), "success")
+    return redirect(url_for("authoring.edit", set_id=question_set.id))
 
 
 @bp.route("/teacher/sets/new", methods=["POST"])

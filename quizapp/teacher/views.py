@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .. import access, interop, markup
+from ..authoring.forms import DraftForm
 from ..authoring.services import rights
 from ..bank.messages import localize, localize_line
 from ..bank.reader import Diagnostic, read_file
@@ -161,6 +162,7 @@ def import_questions() -> Response | str | tuple[str, int]:
     return render_template(
         "teacher/import.html",
         form=form,
+        draft_form=DraftForm(formdata=None),
         conversion=conversion,
         warnings=warnings,
         filename=filename,
