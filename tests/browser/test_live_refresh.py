@@ -47,7 +47,8 @@ def student_answers_the_first_question(browser, base):
     student = browser.new_context(locale="en-GB").new_page()
     student.set_default_timeout(10_000)
     log_in(student, base, "ada")
-    student.get_by_role("button", name="Go to the assignment").click()
+    student.get_by_role("link", name="Go to the assignment").click()
+    student.get_by_role("button", name="Start").click()  # the start page
     student.get_by_label("2015").check()
     student.get_by_role("button", name="Save and next").click()
     student.get_by_label("Microsoft").wait_for()  # the second question: the first is saved
