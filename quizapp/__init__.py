@@ -124,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .classes.views import bp as classes_bp
     from .gradebook.views import bp as gradebook_bp
+    from .live import broker as live_broker
+    from .live.views import bp as live_bp
     from .main.views import bp as main_bp
     from .progress.views import bp as progress_bp
     from .quiz.views import bp as quiz_bp
@@ -139,9 +141,11 @@ def register_blueprints(app: Flask) -> None:
         teacher_bp,
         admin_bp,
         gradebook_bp,
+        live_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    live_broker.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

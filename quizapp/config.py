@@ -77,6 +77,13 @@ class Config:
         "QUIZAPP_LOGIN_ADDRESS_RATE_LIMIT", "60 per 10 minutes"
     )
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
+    # Live mode: failed PIN entries per address (a right PIN does not count), so a class behind
+    # one school address joins at once while guessing a 6-digit PIN stays out of reach.
+    LIVE_PIN_RATE_LIMIT = os.environ.get("QUIZAPP_LIVE_PIN_RATE_LIMIT", "10 per minute;60 per hour")
+    # Fan-out of live events between processes and servers (Redis pub/sub); empty: in-process.
+    LIVE_BROKER_URL = os.environ.get("QUIZAPP_LIVE_BROKER_URL", "")
+    # A live session with no activity for this long ends by itself (its PIN stops working).
+    LIVE_IDLE_MINUTES = int(os.environ.get("QUIZAPP_LIVE_IDLE_MINUTES", "60"))
     # Anyone may create an account (off: accounts come from class codes, rosters and the
     # `flask users create` command; a stranger cannot sign up and practise a class's test).
     OPEN_REGISTRATION = os.environ.get("QUIZAPP_OPEN_REGISTRATION", "0").lower() in {

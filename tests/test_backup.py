@@ -21,6 +21,7 @@ from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db
 from quizapp.gradebook.services import override_score
+from quizapp.live import services as live_services
 from quizapp.models import Attempt, Question, QuestionAttempt, User, utcnow
 from quizapp.quiz import attempts
 
@@ -81,6 +82,11 @@ def fill_with_data(questions: Path) -> None:
     override_score(attempt.responses[0], 0.5, "Partly right: «gpt»", teacher)
     second = attempts.start_attempt(student, attempt.question_set, assignment=None)
     attempts.save_answer(second, second.responses[0], 0)
+    live = live_services.create_session(teacher, attempt.question_set)
+    player, _ = live_services.join(live, None, "Zoé «x»")
+    live_services.next_question(live)
+    first = live_services.question_at(live, 0)
+    live_services.submit_answer(live, player, 0, ANSWERS[first.type])
     db.session.commit()
 
 
