@@ -82,6 +82,9 @@ class Config:
     LIVE_PIN_RATE_LIMIT = os.environ.get("QUIZAPP_LIVE_PIN_RATE_LIMIT", "10 per minute;60 per hour")
     # Fan-out of live events between processes and servers (Redis pub/sub); empty: in-process.
     LIVE_BROKER_URL = os.environ.get("QUIZAPP_LIVE_BROKER_URL", "")
+    # Seconds a Server-Sent Events stream stays open before the browser reconnects (a thread
+    # of a gthread worker is freed; nothing is lost: the page catches up on reconnection).
+    LIVE_STREAM_SECONDS = 25
     # A live session with no activity for this long ends by itself (its PIN stops working).
     LIVE_IDLE_MINUTES = int(os.environ.get("QUIZAPP_LIVE_IDLE_MINUTES", "60"))
     # Anyone may create an account (off: accounts come from class codes, rosters and the
@@ -117,6 +120,7 @@ class TestConfig(Config):
     OPEN_REGISTRATION = True  # most tests sign up through the form; one checks it closed
     # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    LIVE_STREAM_SECONDS = 1  # a test reading a live stream gets its end soon
 
 
 def public_url_settings(url: str) -> dict[str, str]:

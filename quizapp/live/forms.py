@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import qtypes
@@ -23,8 +24,8 @@ class NewSessionForm(FlaskForm):
     names = RadioField(
         _l("Names on the leaderboard"),
         choices=[
-            (LeaderboardNames.shown.value, _l("Show names")),
-            (LeaderboardNames.hidden.value, _l("Hide names (ranks and points only)")),
+            SelectChoice(LeaderboardNames.shown.value, _l("Show names")),
+            SelectChoice(LeaderboardNames.hidden.value, _l("Hide names (ranks and points only)")),
         ],
         default=LeaderboardNames.shown.value,
     )

@@ -18,6 +18,7 @@ from typing import Any
 import segno
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -27,13 +28,13 @@ from flask import (
     request,
     send_file,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
+from wtforms.fields.choices import SelectChoice
 
 from .. import access, qtypes
 from ..classes import classrooms
@@ -48,7 +49,6 @@ from .services import LiveError
 bp = Blueprint("live", __name__, url_prefix="/live")
 
 REFRESH_SECONDS = 2
-STREAM_SECONDS = 25  # a stream ends after this; EventSource reconnects (a worker is freed)
 RECHECK_SECONDS = 2.0  # streams re-read the database at least this often
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
 
@@ -93,8 +93,11 @@ def new() -> str | HTTPResponse:
         select(QuestionSet).where(QuestionSet.status == SetStatus.active).order_by(QuestionSet.title)
     ).all()
     classes = [c for c in classrooms.managed_classrooms(current_user) if not c.archived]
-    form.set_id.choices = [(s.id, s.title) for s in sets]
-    form.classroom_id.choices = [(0, _("No class (nicknames only)")), *((c.id, c.name) for c in classes)]
+    form.set_id.choices = [SelectChoice(s.id, s.title) for s in sets]
+    form.classroom_id.choices = [
+        SelectChoice(0, _("No class (nicknames only)")),
+        *(SelectChoice(c.id, c.name) for c in classes),
+    ]
     if request.method == "GET" and request.args.get("set", "").isdigit():
         form.set_id.data = int(request.args["set"])
     if form.validate_on_submit():
@@ -142,9 +145,9 @@ def host_context(live: LiveSession) -> dict[str, Any]:
         context["layout"] = services.layout_of(live, live.position, question)
         context["answered"] = services.answer_count(live)
         if context["closed"]:
-            context["bars"] = services.distribution(live, question)
+            context["answer_bars"] = services.distribution(live, question)
     if live.state in (LiveState.reveal, LiveState.finished):
-        context["board"] = services.leaderboard(live)
+        context["standings"] = services.leaderboard(live)
     return context
 
 
@@ -382,32 +385,36 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
 # --- streams ----------------------------------------------------------------------------------
 
 
-def _events(session_id: int, every_change: bool) -> Iterator[str]:
+def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
     """Server-Sent Events: `phase` when the game moves (players and host), `count` on a join
-    or an answer (host only). The database decides; the broker only wakes the loop."""
-    the_broker = live_broker.broker()
+    or an answer (host only). The database decides; the broker only wakes the loop.
+
+    Each round runs in an app context of its own and releases its connection before it
+    waits: a stream holds a thread, never a database connection.
+    """
     yield f"retry: {REFRESH_SECONDS * 1000}\n\n"
+    the_broker = app.extensions["live_broker"]
     seen_version: int | None = None
     serial = the_broker.serial(session_id)
-    until = time.monotonic() + STREAM_SECONDS
+    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"]
     while time.monotonic() < until:
-        live = db.session.get(LiveSession, session_id, populate_existing=True)
-        if live is None:
-            return
-        now = utcnow()
-        if services.close_if_due(live, now) or services.end_if_idle(live, now):
-            db.session.commit()
-            publish(live)
-        version = live.version
-        wait = RECHECK_SECONDS
-        if live.state == LiveState.question and live.deadline and live.paused_remaining_ms is None:
-            wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
-        db.session.rollback()
-        db.session.close()  # no connection held while waiting
+        with app.app_context():
+            live = db.session.get(LiveSession, session_id)
+            if live is None:
+                return
+            now = utcnow()
+            if services.close_if_due(live, now) or services.end_if_idle(live, now):
+                db.session.commit()
+                publish(live)
+            version = live.version
+            wait = RECHECK_SECONDS
+            if live.state == LiveState.question and live.deadline and live.paused_remaining_ms is None:
+                wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
+            db.session.rollback()
         if seen_version is not None and version != seen_version:
             yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n"
         seen_version = version
-        fresh = the_broker.wait(session_id, serial, wait)
+        fresh = the_broker.wait(session_id, serial, min(wait, max(0.0, until - time.monotonic())))
         if fresh != serial and every_change:
             yield f"event: count\ndata: {json.dumps({'version': version})}\n\n"
         serial = fresh
@@ -415,8 +422,9 @@ def _events(session_id: int, every_change: bool) -> Iterator[str]:
 
 
 def _stream(session_id: int, every_change: bool) -> Response:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     return Response(
-        stream_with_context(_events(session_id, every_change)),
+        _events(app, session_id, every_change),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
