@@ -14,8 +14,8 @@ from sqlalchemy import select
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.enums import AssignmentKind, LiveState
-from quizapp.models import Assignment, Attempt, LiveAnswer, LiveSession
 from quizapp.live import scoring
+from quizapp.models import Assignment, Attempt, LiveAnswer, LiveSession
 
 
 @pytest.fixture
@@ -30,7 +30,9 @@ def login(client, username):
 
 def button_for(page, label):
     """The value of the one-tap answer button showing `label` (choices are shuffled)."""
-    buttons = re.findall(r'name="answer" value="(\d+)"[^>]*>.*?<span lang="en">(.*?)</span>', page, re.S)
+    buttons = re.findall(
+        r'name="answer" value="(\d+)"[^>]*>.*?<span lang="en">(.*?)</span>', page, re.S
+    )
     return next(value for value, shown in buttons if shown.strip() == label)
 
 
@@ -50,7 +52,12 @@ def world(db, make_user, make_set, app):
     login(host, "teacher")
     response = host.post(
         "/live/new",
-        data={"set_id": question_set.id, "classroom_id": classroom.id, "names": "shown", "streak_bonus": "y"},
+        data={
+            "set_id": question_set.id,
+            "classroom_id": classroom.id,
+            "names": "shown",
+            "streak_bonus": "y",
+        },
     )
     assert response.status_code == 302
     live = db.session.scalar(select(LiveSession))
@@ -88,9 +95,12 @@ def test_a_whole_game_without_javascript(app, db, world):
     # Another phone takes the guest's place with the rejoin link; the answer counts once.
     other_phone = app.test_client()
     assert other_phone.get(rejoin.removeprefix("http://localhost")).status_code == 302
-    assert other_phone.post(
-        f"/live/play/{live.id}/answer", data={"position": "0", "answer": right}
-    ).status_code == 302
+    assert (
+        other_phone.post(
+            f"/live/play/{live.id}/answer", data={"position": "0", "answer": right}
+        ).status_code
+        == 302
+    )
     again = guest.post(f"/live/play/{live.id}/answer", data={"position": "0", "answer": wrong})
     assert "already answered" in text(guest.get(again.headers["Location"]))
     assert "1 of 2 answered" in text(host.get(f"/live/{live.id}/host"))
@@ -146,7 +156,10 @@ def test_successful_joins_do_not_use_up_the_limit(app, world):
     live = world["live"]
     for i in range(6):
         client = app.test_client()
-        assert client.post("/live/join", data={"pin": live.pin, "nickname": f"p{i}"}).status_code == 302
+        assert (
+            client.post("/live/join", data={"pin": live.pin, "nickname": f"p{i}"}).status_code
+            == 302
+        )
 
 
 def test_the_host_removes_a_player_whose_answers_are_then_refused(app, db, world):

@@ -37,7 +37,13 @@ def game(db, make_user, make_set):
     db.session.commit()
     live = services.create_session(teacher, question_set, classroom)
     db.session.commit()
-    return {"teacher": teacher, "set": question_set, "classroom": classroom, "zoe": zoe, "live": live}
+    return {
+        "teacher": teacher,
+        "set": question_set,
+        "classroom": classroom,
+        "zoe": zoe,
+        "live": live,
+    }
 
 
 def test_a_session_gets_a_six_digit_pin_found_while_it_runs_only(db, game):
@@ -186,7 +192,9 @@ def test_the_end_enters_the_gradebook_once_and_feeds_spaced_review(db, game):
     db.session.commit()
     assignment = db.session.get(Assignment, live.assignment_id)
     assert assignment.kind == AssignmentKind.live and assignment.classroom_id == live.classroom_id
-    attempts = db.session.scalars(select(Attempt).where(Attempt.assignment_id == assignment.id)).all()
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.assignment_id == assignment.id)
+    ).all()
     assert [(a.user_id, a.state, a.score, a.max_score) for a in attempts] == [
         (zoe.id, "graded", 1.0, 2.0)  # the guest has no account: not in the gradebook
     ]

@@ -122,7 +122,9 @@ class RedisBroker(LocalBroker):
 
 def init_app(app: Flask) -> None:
     url = app.config.get("LIVE_BROKER_URL") or ""
-    broker: LocalBroker = RedisBroker(url) if url.startswith(("redis://", "rediss://")) else LocalBroker()
+    broker: LocalBroker = (
+        RedisBroker(url) if url.startswith(("redis://", "rediss://")) else LocalBroker()
+    )
     app.extensions["live_broker"] = broker
 
 

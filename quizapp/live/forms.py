@@ -46,7 +46,9 @@ class ActionForm(FlaskForm):
 
 
 class BlocklistForm(FlaskForm):
-    words = StringField(_l("Words to block in nicknames"), validators=[DataRequired(), Length(max=500)])
+    words = StringField(
+        _l("Words to block in nicknames"), validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class AnswerForm(FlaskForm):

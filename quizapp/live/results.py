@@ -158,10 +158,7 @@ def export_rows(live: LiveSession) -> list[list[Any]]:
                 row.player.nickname,
                 row.points,
                 row.right,
-                *(
-                    per_question.get((row.player.id, p), 0)
-                    for p in range(len(live.question_ids))
-                ),
+                *(per_question.get((row.player.id, p), 0) for p in range(len(live.question_ids))),
             ]
         )
     return rows

@@ -173,9 +173,7 @@ def skip(live: LiveSession, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if live.state != LiveState.question:
         return False
-    return _move(
-        live, now, state=LiveState.reveal.value, deadline=now, paused_remaining_ms=None
-    )
+    return _move(live, now, state=LiveState.reveal.value, deadline=now, paused_remaining_ms=None)
 
 
 def pause(live: LiveSession, now: datetime | None = None) -> bool:
@@ -285,9 +283,7 @@ def join(
         if not name:
             raise LiveError(_l("Choose a nickname."))
         if len(name) > nicknames.MAX_LENGTH:
-            raise LiveError(
-                _l("A nickname has at most %(n)s characters.", n=nicknames.MAX_LENGTH)
-            )
+            raise LiveError(_l("A nickname has at most %(n)s characters.", n=nicknames.MAX_LENGTH))
         if nicknames.blocked_word(name, live.blocklist):
             raise LiveError(_l("Choose another nickname."))
     token = secrets.token_urlsafe(24)
@@ -343,7 +339,9 @@ def submit_answer(
     # PostgreSQL: a shared lock, so that the host's next step (an UPDATE) waits for the
     # answers being written, and an answer never lands on a question already moved past.
     locked = db.session.scalar(
-        select(LiveSession).where(LiveSession.id == live.id).with_for_update(read=True)
+        select(LiveSession)
+        .where(LiveSession.id == live.id)
+        .with_for_update(read=True)
         .execution_options(populate_existing=True)
     )
     assert locked is not None
@@ -437,9 +435,7 @@ def active_player_count(live: LiveSession) -> int:
 
 def answer_of(player: LivePlayer, position: int) -> LiveAnswer | None:
     return db.session.scalar(
-        select(LiveAnswer).where(
-            LiveAnswer.player_id == player.id, LiveAnswer.position == position
-        )
+        select(LiveAnswer).where(LiveAnswer.player_id == player.id, LiveAnswer.position == position)
     )
 
 
@@ -483,7 +479,13 @@ def leaderboard(live: LiveSession) -> list[Row]:
         (pid, totals.get(pid, (0, 0, 0))[0], totals.get(pid, (0, 0, 0))[1]) for pid in players
     )
     return [
-        Row(s.rank, players[s.player_id], s.points, s.elapsed_ms, totals.get(s.player_id, (0, 0, 0))[2])
+        Row(
+            s.rank,
+            players[s.player_id],
+            s.points,
+            s.elapsed_ms,
+            totals.get(s.player_id, (0, 0, 0))[2],
+        )
         for s in standings
     ]
 

@@ -90,7 +90,9 @@ def index() -> str:
 def new() -> str | HTTPResponse:
     form = forms.NewSessionForm()
     sets = db.session.scalars(
-        select(QuestionSet).where(QuestionSet.status == SetStatus.active).order_by(QuestionSet.title)
+        select(QuestionSet)
+        .where(QuestionSet.status == SetStatus.active)
+        .order_by(QuestionSet.title)
     ).all()
     classes = [c for c in classrooms.managed_classrooms(current_user) if not c.archived]
     form.set_id.choices = [SelectChoice(s.id, s.title) for s in sets]
@@ -102,7 +104,9 @@ def new() -> str | HTTPResponse:
         form.set_id.data = int(request.args["set"])
     if form.validate_on_submit():
         question_set = db.session.get(QuestionSet, form.set_id.data)
-        classroom = db.session.get(Classroom, form.classroom_id.data) if form.classroom_id.data else None
+        classroom = (
+            db.session.get(Classroom, form.classroom_id.data) if form.classroom_id.data else None
+        )
         if question_set is None or (classroom is not None and classroom not in classes):
             abort(404)
         try:
@@ -280,7 +284,7 @@ def join() -> str | HTTPResponse | tuple[str, int]:
         form.pin.errors = [_("No game is running with this PIN.")]
         return render_template("live/join.html", form=form), 404
     try:
-        player, token = services.join(live, current_user, form.nickname.data or "")
+        _player, token = services.join(live, current_user, form.nickname.data or "")
     except LiveError as error:
         form.nickname.errors = [str(error)]
         return render_template("live/join.html", form=form), 422
@@ -408,7 +412,11 @@ def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
                 publish(live)
             version = live.version
             wait = RECHECK_SECONDS
-            if live.state == LiveState.question and live.deadline and live.paused_remaining_ms is None:
+            if (
+                live.state == LiveState.question
+                and live.deadline
+                and live.paused_remaining_ms is None
+            ):
                 wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
             db.session.rollback()
         if seen_version is not None and version != seen_version:
