@@ -10,7 +10,6 @@ under a shared lock of the session's row on PostgreSQL, which the host's next st
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,10 @@ from ..models import (
     utcnow,
 )
 from . import nicknames, scoring
+from .gradebook_entry import record_in_gradebook
+from .layout import layout_of
+
+__all__ = ["LiveError", "layout_of"]
 
 PIN_DIGITS = 6
 
@@ -199,8 +202,6 @@ def end_session(live: LiveSession, now: datetime | None = None) -> bool:
         return False
     if not _move(live, now, state=LiveState.finished.value, ended_at=now, paused_remaining_ms=None):
         return False
-    from .results import record_in_gradebook
-
     record_in_gradebook(live, now)
     return True
 
@@ -321,12 +322,6 @@ def player_by_token(token: str) -> LivePlayer | None:
             LivePlayer.token_hash == hash_token(token), LivePlayer.removed_at.is_(None)
         )
     )
-
-
-def layout_of(live: LiveSession, position: int, question: Question) -> dict[str, list[int]]:
-    """One shuffle per question for the whole room: the projector and every phone agree."""
-    rng = random.Random(f"{live.id}:{position}:{live.created_at.isoformat()}")
-    return qtypes.get(question.type).layout(question.spec, rng, True)
 
 
 def submit_answer(
