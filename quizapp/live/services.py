@@ -123,9 +123,6 @@ def question_at(live: LiveSession, position: int) -> Question:
 
 
 def time_limit_of(question: Question) -> int:
-    seconds = question.spec.get("time_limit")
-    if isinstance(seconds, int) and seconds > 0:
-        return seconds
     return scoring.default_time_limit(question.type)
 
 
