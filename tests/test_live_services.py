@@ -125,11 +125,13 @@ def test_a_removed_player_cannot_answer_and_the_question_closes_when_all_answere
     services.submit_answer(live, ada, 0, 0, t0 + timedelta(seconds=1))
     assert services.close_if_all_answered(live, t0 + timedelta(seconds=1))
     assert live.state == LiveState.reveal
-    assert [b.count for b in services.distribution(live, services.question_at(live, 0))] == [
-        1,
-        0,
-        0,
-    ]
+    bars = services.distribution(live, services.question_at(live, 0))
+    assert {b.label: (b.count, b.right) for b in bars} == {
+        "2014": (1, False),
+        "2015": (0, True),
+        "2019": (0, False),
+    }
+    assert sorted(b.shape for b in bars) == [0, 1, 2]  # the room's places, shapes on phones
 
 
 def test_pause_keeps_the_time_left_and_refuses_answers_meanwhile(db, game):

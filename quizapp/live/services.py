@@ -487,18 +487,28 @@ class Bar:
     label: str
     count: int
     right: bool
+    shape: int | None = None  # the choice's place on the phones (its shape and colour)
 
 
 def distribution(live: LiveSession, question: Question) -> list[Bar]:
-    """How many players gave each answer to the current question (described in words)."""
+    """How many players gave each answer to the current question (described in words); the
+    choices of single and true/false questions in the room's order, with their shapes."""
     kind = qtypes.get(question.type)
     spec = question.spec
     counts: dict[str, list[Any]] = {}
+    shapes: dict[str, int] = {}
     if question.type in ("single", "true_false"):
         key = kind.correct_answer(spec)
-        options = range(len(spec["choices"])) if question.type == "single" else (True, False)
-        for option in options:
-            counts[kind.describe(spec, option)] = [0, option == key]
+        if question.type == "single":
+            options: list[Any] = layout_of(live, live.position, question).get(
+                "choices", list(range(len(spec["choices"])))
+            )
+        else:
+            options = [True, False]
+        for place, option in enumerate(options):
+            label = kind.describe(spec, option)
+            counts[label] = [0, option == key]
+            shapes[label] = place
     rows = db.session.execute(
         select(LiveAnswer.answer, LiveAnswer.score).where(
             LiveAnswer.session_id == live.id, LiveAnswer.position == live.position
@@ -511,4 +521,4 @@ def distribution(live: LiveSession, question: Question) -> list[Bar]:
             label = str(answer)
         slot = counts.setdefault(label, [0, score >= 1 - 1e-9])
         slot[0] += 1
-    return [Bar(label, count, right) for label, (count, right) in counts.items()]
+    return [Bar(label, count, right, shapes.get(label)) for label, (count, right) in counts.items()]
