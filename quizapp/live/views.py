@@ -380,8 +380,11 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
         db.session.rollback()
         flash(str(error), "warning")
         return redirect(url_for("live.play", session_id=live.id))
-    closed = services.close_if_all_answered(live)
     db.session.commit()  # acknowledged only once committed
+    # Counted after the commit: of two last answers committed at once, each counting before
+    # its commit would miss the other's, and the question would wait for its deadline.
+    closed = services.close_if_all_answered(live)
+    db.session.commit()
     publish(live, live_broker.PHASE if closed else live_broker.COUNT)
     return redirect(url_for("live.play", session_id=live.id))
 
