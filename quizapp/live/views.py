@@ -377,9 +377,11 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
             raise LiveError(str(error)) from None
         services.submit_answer(live, player, int(position), given)
     except LiveError as error:
+        # Not stored: a 409 with the game as it is now and why (never a redirect that a
+        # script could take for an acknowledgement).
         db.session.rollback()
         flash(str(error), "warning")
-        return redirect(url_for("live.play", session_id=live.id))
+        return render_template("live/play.html", **play_context(live, player)), 409
     db.session.commit()  # acknowledged only once committed
     # Counted after the commit: of two last answers committed at once, each counting before
     # its commit would miss the other's, and the question would wait for its deadline.
