@@ -8,7 +8,8 @@ showing the distribution and leaderboard once the last answer is in. At the end,
 acknowledged versus answers stored (lost = acknowledged and not stored).
 
     python bench/live.py --database-url postgresql+psycopg://postgres@127.0.0.1/postgres \\
-        --redis-url redis://127.0.0.1:6379/0 [--players 300] [--questions 3] [--servers 2]
+        --redis-url redis://127.0.0.1:6379/0 [--players 300] [--questions 3] [--servers 2] \\
+        [--kill-workers]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +37,7 @@ import yaml
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
+from crash import children
 from scratch import scratch_app
 
 from quizapp.auth.services import create_user
@@ -160,6 +163,17 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
     raise SystemExit(f"gunicorn did not start: see {log}")
 
 
+def kill_workers(master: int, stop: threading.Event) -> None:
+    """SIGKILL a random worker of the first server every 3 s (gunicorn starts another)."""
+    killed = 0
+    while not stop.wait(3):
+        workers = children(master)
+        if workers:
+            os.kill(random.choice(workers), signal.SIGKILL)
+            killed += 1
+    print(f"workers SIGKILLed: {killed}")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -205,9 +219,15 @@ def run(args: argparse.Namespace) -> None:
             }
             servers = [start_server(env, tmp / f"gunicorn{i}.log") for i in range(args.servers)]
             urls = [u for _p, u in servers]
+            stop = threading.Event()
+            if args.kill_workers:
+                threading.Thread(
+                    target=kill_workers, args=(servers[0][0].pid, stop), daemon=True
+                ).start()
             try:
                 measure(args, urls, app)
             finally:
+                stop.set()
                 for process, _u in servers:
                     process.terminate()
                     process.wait(timeout=40)
@@ -323,6 +343,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--kill-workers", action="store_true", help="SIGKILL a worker of server A every 3 s"
+    )
     run(parser.parse_args())
 
 
