@@ -9,7 +9,7 @@ acknowledged versus answers stored (lost = acknowledged and not stored).
 
     python bench/live.py --database-url postgresql+psycopg://postgres@127.0.0.1/postgres \\
         --redis-url redis://127.0.0.1:6379/0 [--players 300] [--questions 3] [--servers 2] \\
-        [--kill-workers]
+        [--kill-workers]  (with --servers 2)
 """
 
 from __future__ import annotations
@@ -62,12 +62,18 @@ class Client:
         )
 
     def open(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """(status, Location, body); a GET is tried again when a killed worker drops it, a
+        POST is not (status 0: no answer, so nothing acknowledged)."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(urllib.request.Request(url, data=body), timeout=30) as r:
-                return r.status, r.headers.get("Location", ""), r.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Location", ""), error.read().decode()
+        for _ in range(1 if data is not None else 4):
+            try:
+                with self.opener.open(urllib.request.Request(url, data=body), timeout=30) as r:
+                    return r.status, r.headers.get("Location", ""), r.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers.get("Location", ""), error.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        return 0, "", ""
 
 
 def token_of(page: str) -> str:
@@ -109,12 +115,13 @@ class Player:
     def page(self) -> str:
         return self.client.open(f"{self.server}/live/play/{self.session_id}")[2]
 
-    def answer(self, page: str) -> tuple[bool, float]:
-        """Answer the question on `page`; (acknowledged, seconds). Keeps what was acknowledged."""
+    def answer(self, page: str) -> tuple[int, float]:
+        """Answer the question on `page`; (HTTP status, seconds); 302 is the acknowledgement,
+        0 no response (a killed worker). Keeps what was acknowledged."""
         buttons = re.findall(r'name="answer" value="(\d+)"', page)
         position = re.search(r'name="position" type="hidden" value="(\d+)"', page)
         if not buttons or position is None:
-            return False, 0.0
+            return -1, 0.0
         started = time.perf_counter()
         status, location, _ = self.client.open(
             f"{self.server}/live/play/{self.session_id}/answer",
@@ -124,10 +131,9 @@ class Player:
                 "answer": random.choice(buttons),
             },
         )
-        ok = status == 302 and location.endswith(f"/live/play/{self.session_id}")
-        if ok:
+        if status == 302 and location.endswith(f"/live/play/{self.session_id}"):
             self.acknowledged.append(int(position.group(1)))
-        return ok, time.perf_counter() - started
+        return status, time.perf_counter() - started
 
 
 def free_port() -> int:
@@ -163,9 +169,13 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
     raise SystemExit(f"gunicorn did not start: see {log}")
 
 
+GAME_ON = threading.Event()  # set once every player has joined and listens
+
+
 def kill_workers(master: int, stop: threading.Event) -> None:
-    """SIGKILL a random worker of the first server every 3 s (gunicorn starts another)."""
+    """SIGKILL a random worker of a server every 3 s (gunicorn starts another)."""
     killed = 0
+    GAME_ON.wait()
     while not stop.wait(3):
         workers = children(master)
         if workers:
@@ -217,12 +227,16 @@ def run(args: argparse.Namespace) -> None:
                 "QUIZAPP_LOG_LEVEL": "WARNING",
                 "WEB_CONCURRENCY": str(args.workers),
             }
-            servers = [start_server(env, tmp / f"gunicorn{i}.log") for i in range(args.servers)]
+            logs = [Path(tempfile.gettempdir()) / f"bench-live-gunicorn{i}.log" for i in range(2)]
+            for log in logs:
+                log.unlink(missing_ok=True)
+            print(f"gunicorn logs: {', '.join(map(str, logs[: args.servers]))}")
+            servers = [start_server(env, logs[i]) for i in range(args.servers)]
             urls = [u for _p, u in servers]
             stop = threading.Event()
-            if args.kill_workers:
+            if args.kill_workers:  # on the players' last server, never the host's (A)
                 threading.Thread(
-                    target=kill_workers, args=(servers[0][0].pid, stop), daemon=True
+                    target=kill_workers, args=(servers[-1][0].pid, stop), daemon=True
                 ).start()
             try:
                 measure(args, urls, app)
@@ -237,7 +251,7 @@ def play_round(players: list[Player], sent: float) -> tuple[list[float], list[fl
     """Every player hears the step, fetches the question and answers at their own pace."""
     reached: list[float] = []
     acks: list[float] = []
-    refused: list[float] = []  # 409: too late by the server's clock (not stored, not acknowledged)
+    others: dict[int, int] = {}  # 409 refused, 0 dropped by a killed worker, -1 no question
     lock = threading.Lock()
 
     def play(player: Player) -> None:
@@ -247,14 +261,17 @@ def play_round(players: list[Player], sent: float) -> tuple[list[float], list[fl
         with lock:
             reached.append(time.perf_counter() - sent)
         time.sleep(random.uniform(0.0, 2.0))  # players read and tap at their own pace
-        ok, took = player.answer(page)
+        status, took = player.answer(page)
         with lock:
-            (acks if ok else refused).append(took)
+            if status == 302:
+                acks.append(took)
+            else:
+                others[status] = others.get(status, 0) + 1
 
     with ThreadPoolExecutor(len(players)) as pool:
         list(pool.map(play, players))
-    if refused:
-        print(f"  {len(refused)} answers refused (409: after the deadline, or not readable)")
+    if others:
+        print(f"  answers not acknowledged, by status (0: dropped, -1: no question): {others}")
     return reached, acks
 
 
@@ -292,11 +309,15 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
     for player in players:
         threading.Thread(target=player.listen, daemon=True).start()
     time.sleep(3)  # every stream open and past its first read
+    GAME_ON.set()
 
     for number in range(args.questions):
         for player in players:
             player.phase.clear()
         _s, _l, page = host.open(host_page)
+        if number:  # close the last question if some answers never came (a killed worker)
+            host.open(f"{a}/live/{session_id}/control/skip", {"csrf_token": token_of(page)})
+            _s, _l, page = host.open(host_page)
         action = "start" if number == 0 else "next"
         sent = time.perf_counter()
         host.open(f"{a}/live/{session_id}/control/{action}", {"csrf_token": token_of(page)})
@@ -344,9 +365,12 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
-        "--kill-workers", action="store_true", help="SIGKILL a worker of server A every 3 s"
+        "--kill-workers", action="store_true", help="SIGKILL a worker of server B every 3 s"
     )
-    run(parser.parse_args())
+    args = parser.parse_args()
+    if args.kill_workers and args.servers < 2:
+        parser.error("--kill-workers needs --servers 2 (the host stays on A)")
+    run(args)
 
 
 if __name__ == "__main__":
