@@ -184,7 +184,9 @@ def test_the_streams_speak_server_sent_events(app, world):
     guest.post("/live/join", data={"pin": live.pin, "nickname": "Eve"})
     stream = guest.get(f"/live/play/{live.id}/events")
     assert stream.mimetype == "text/event-stream"
-    assert text(stream).startswith("retry: 2000")
+    body = text(stream)
+    assert body.startswith("retry: 2000")
+    assert f'event: version\ndata: {{"version": {live.version}}}' in body  # to catch up
     assert host.get(f"/live/{live.id}/events").mimetype == "text/event-stream"
 
 

@@ -57,7 +57,7 @@ class Stream:
     def read(self) -> None:
         for raw in self.response:
             line = raw.decode().strip()
-            if line.startswith("event: "):
+            if line.startswith("event: ") and line != "event: version":
                 self.events.append(line.removeprefix("event: "))
                 self.heard.set()
 

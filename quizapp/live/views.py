@@ -395,8 +395,9 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
 
 
 def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
-    """Server-Sent Events: `phase` when the game moves (players and host), `count` on a join
-    or an answer (host only). The database decides; the broker only wakes the loop.
+    """Server-Sent Events: `version` first (the page catches up after a reconnection if it is
+    behind), then `phase` when the game moves (players and host), `count` on a join or an
+    answer (host only). The database decides; the broker only wakes the loop.
 
     Each round runs in an app context of its own and releases its connection before it
     waits: a stream holds a thread, never a database connection.
@@ -424,7 +425,9 @@ def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
             ):
                 wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
             db.session.rollback()
-        if seen_version is not None and version != seen_version:
+        if seen_version is None:  # on (re)connection: the page compares, fetches if behind
+            yield f"event: version\ndata: {json.dumps({'version': version})}\n\n"
+        elif version != seen_version:
             yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n"
         seen_version = version
         fresh = the_broker.wait(session_id, serial, min(wait, max(0.0, until - time.monotonic())))

@@ -60,13 +60,14 @@
     window.setInterval(function () { refresh(false); }, 2000);
     return;
   }
-  var opened = false;
   function connect() {
     var source = new EventSource(main.getAttribute("data-events"));
-    // A (re)connection after dropped Wi-Fi: catch up with whatever happened meanwhile.
-    source.addEventListener("open", function () {
-      if (opened) refresh(false);
-      opened = true;
+    // Each (re)connection (every 25 s, or after dropped Wi-Fi) starts with the game's version:
+    // the page fetches itself again only if the game moved meanwhile.
+    source.addEventListener("version", function (event) {
+      var version = "";
+      try { version = String(JSON.parse(event.data).version); } catch (e) { version = ""; }
+      if (version !== main.getAttribute("data-version")) refresh(false);
     });
     source.addEventListener("phase", function () { refresh(false); });
     source.addEventListener("count", function () { refresh(false); });
