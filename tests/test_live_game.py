@@ -212,3 +212,36 @@ def test_an_answer_and_a_phone_page_cost_the_same_whatever_the_room(app, db, wor
         costs.append((page.count, answer.count))
     assert costs[0] == costs[1]
     assert costs[0][0] <= 10 and costs[0][1] <= 15, costs  # nothing per player
+
+
+def test_every_question_type_is_playable_on_a_phone(app, db, make_user, make_set):
+    """Each of the seven types shows its answer controls on the phone, no key, and a blank
+    answer is refused with a message (409), never stored."""
+    from quizapp import qtypes
+    from quizapp.live import services
+
+    questions = [
+        {**qtype.sample.spec, "id": f"q-{name.replace('_', '-')}"}
+        for name, qtype in qtypes.REGISTRY.items()
+    ]
+    question_set = make_set(questions=questions)
+    teacher = make_user("host", role="teacher")
+    live = services.create_session(teacher, question_set)
+    db.session.commit()
+    phone = app.test_client()
+    phone.post("/live/join", data={"pin": live.pin, "nickname": "Ada"})
+    for position, name in enumerate(qtypes.REGISTRY):
+        services.skip(live)
+        services.next_question(live)
+        db.session.commit()
+        page = text(phone.get(f"/live/play/{live.id}"))
+        assert 'class="live-answer"' in page, name
+        assert f'name="position" type="hidden" value="{position}"' in page, name
+        spec = qtypes.REGISTRY[name].sample.spec
+        if spec.get("explanation"):
+            assert spec["explanation"] not in page, name
+        blank = phone.post(f"/live/play/{live.id}/answer", data={"position": str(position)})
+        assert blank.status_code == 409, name
+    assert db.session.scalar(select(LiveAnswer)) is None
+    db.session.refresh(live)
+    assert live.time_limit == scoring.default_time_limit("match")  # the last: a longer time
