@@ -36,6 +36,7 @@ from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
+from quizapp.live import services as live_services
 from quizapp.models import Attempt, AttemptState, Classroom, Membership, QuestionSet, User, utcnow
 from quizapp.progress import services as progress_services
 from quizapp.quiz import attempts as quiz_attempts
@@ -202,6 +203,8 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )
+    live = live_services.create_session(users["teacher"], question_set, classroom)
+    player, _token = live_services.join(live, None, "Fuzz guest")
     db.session.commit()
     return {
         "set_id": question_set.id,
@@ -215,6 +218,10 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
         "code": classroom.join_code,
         "fmt": "csv",  # exports: csv or xlsx
         "response_id": attempt.responses[0].id,
+        "session_id": live.id,  # a live game of the teacher's, with a nickname player
+        "player_id": player.id,
+        "action": "next",
+        "token": "not-a-rejoin-token",
         "questions": len(QUESTIONS),
         "users": {
             role: (user.id, user.password_hash, user.session_version)
