@@ -21,11 +21,16 @@ def cpu_count() -> int:
 # PostgreSQL's max_connections (100 by default). WEB_CONCURRENCY overrides, as on most hosts.
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 
-# Sync workers: one request at a time each, which suits short page requests.
-# Live mode (not built yet) will hold a Server-Sent Events stream open per student; a sync
-# worker would be taken by each. It will need another worker class (threads or an async
-# worker), chosen and measured when live mode lands: not chosen here.
-worker_class = "sync"
+# Threaded workers (gthread): live mode holds one Server-Sent Events stream open per player
+# (docs/DEPLOYMENT.md, "Live mode"); a sync worker would be taken whole by each. A stream waits
+# on a condition without a database connection and ends after 25 s (the browser reconnects),
+# so threads are cheap and recycled; page requests share the same threads. gevent was not
+# chosen: it needs monkey-patching of psycopg, Redis and the standard library, which the rest
+# of the app (advisory locks, file locks, blocking grading) does not need.
+worker_class = "gthread"
+# Concurrent requests (streams included) per worker: 300 players on 4 workers fit in the
+# default 100 each. QUIZAPP_THREADS overrides.
+threads = int(os.environ.get("QUIZAPP_THREADS") or 100)
 
 timeout = 30  # a worker silent this long is killed and replaced (a hung request)
 graceful_timeout = 30  # on reload or stop, requests in progress get this long to finish

@@ -135,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.views import bp as authoring_bp
     from .classes.views import bp as classes_bp
     from .gradebook.views import bp as gradebook_bp
+    from .live import broker as live_broker
+    from .live.views import bp as live_bp
     from .main.views import bp as main_bp
     from .progress.views import bp as progress_bp
     from .quiz.views import bp as quiz_bp
@@ -151,9 +153,11 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         gradebook_bp,
         authoring_bp,
+        live_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    live_broker.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -77,6 +77,16 @@ class Config:
         "QUIZAPP_LOGIN_ADDRESS_RATE_LIMIT", "60 per 10 minutes"
     )
     JOIN_RATE_LIMIT = os.environ.get("QUIZAPP_JOIN_RATE_LIMIT", "60 per minute")
+    # Live mode: failed PIN entries per address (a right PIN does not count), so a class behind
+    # one school address joins at once while guessing a 6-digit PIN stays out of reach.
+    LIVE_PIN_RATE_LIMIT = os.environ.get("QUIZAPP_LIVE_PIN_RATE_LIMIT", "10 per minute;60 per hour")
+    # Fan-out of live events between processes and servers (Redis pub/sub); empty: in-process.
+    LIVE_BROKER_URL = os.environ.get("QUIZAPP_LIVE_BROKER_URL", "")
+    # Seconds a Server-Sent Events stream stays open before the browser reconnects (a thread
+    # of a gthread worker is freed; nothing is lost: the page catches up on reconnection).
+    LIVE_STREAM_SECONDS = 25
+    # A live session with no activity for this long ends by itself (its PIN stops working).
+    LIVE_IDLE_MINUTES = int(os.environ.get("QUIZAPP_LIVE_IDLE_MINUTES", "60"))
     # Anyone may create an account (off: accounts come from class codes, rosters and the
     # `flask users create` command; a stranger cannot sign up and practise a class's test).
     OPEN_REGISTRATION = os.environ.get("QUIZAPP_OPEN_REGISTRATION", "0").lower() in {
@@ -110,6 +120,7 @@ class TestConfig(Config):
     OPEN_REGISTRATION = True  # most tests sign up through the form; one checks it closed
     # Hundreds of accounts are created per run: a cheap hash keeps the suite fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    LIVE_STREAM_SECONDS = 1  # a test reading a live stream gets its end soon
 
 
 def public_url_settings(url: str) -> dict[str, str]:

@@ -77,6 +77,23 @@ class Theme(enum.StrEnum):
     dark = "dark"
 
 
+class AssignmentKind(enum.StrEnum):
+    regular = "regular"  # set by a teacher, taken at each student's pace
+    live = "live"  # the scores of a live session, entered once when it ends
+
+
+class LiveState(enum.StrEnum):
+    lobby = "lobby"  # players join; no question shown yet
+    question = "question"  # a question is open (or paused) until its deadline
+    reveal = "reveal"  # the question is closed: distribution, key, leaderboard
+    finished = "finished"  # the podium; the PIN no longer works
+
+
+class LeaderboardNames(enum.StrEnum):
+    shown = "shown"  # nicknames or class names on the projector
+    hidden = "hidden"  # ranks and points only: each player sees their own rank on their phone
+
+
 def sql_list(values: type[enum.StrEnum] | tuple[str, ...]) -> str:
     """`'a', 'b', 'c'`: the values for a CHECK constraint's IN list."""
     return ", ".join(f"'{value}'" for value in values)

@@ -27,9 +27,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .enums import (
+    AssignmentKind,
     AttemptState,
     FeedbackMode,
     LatePolicy,
+    LeaderboardNames,
+    LiveState,
     Role,
     ScoreRule,
     SetStatus,
@@ -435,6 +438,7 @@ class Assignment(Model):
             name="feedback_known",
         ),
         CheckConstraint(f"score_rule IN ({sql_list(ScoreRule)})", name="score_rule_known"),
+        CheckConstraint(f"kind IN ({sql_list(AssignmentKind)})", name="kind_known"),
         Index("ix_assignment_classroom_id_due_at", "classroom_id", "due_at"),
     )
 
@@ -454,6 +458,10 @@ class Assignment(Model):
     # Which of a student's attempts makes the grade: best, last, or the average of all.
     score_rule: Mapped[str] = mapped_column(
         String(8), default=ScoreRule.best.value, server_default=ScoreRule.best.value
+    )
+    # A live session's scores come in as a `live` assignment (quizapp/live/results.py).
+    kind: Mapped[str] = mapped_column(
+        String(8), default=AssignmentKind.regular.value, server_default=AssignmentKind.regular.value
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -587,3 +595,102 @@ class ItemTally(Model):
     # A wrong typed answer as a student wrote it (the first in sort order of those seen).
     label: Mapped[str] = mapped_column(String(200), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveSession(Model):
+    """A teacher-paced game (quizapp/live/): the PIN, the current question and its clock.
+
+    The database is the truth; every change bumps `version`, which the broker fans out.
+    """
+
+    __tablename__ = "live_session"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({sql_list(LiveState)})", name="state_known"),
+        CheckConstraint(f"names IN ({sql_list(LeaderboardNames)})", name="names_known"),
+        # A PIN names one running session; an ended one frees it.
+        Index(
+            "uq_live_session_pin_running",
+            "pin",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id"), index=True)
+    classroom_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classroom.id", ondelete="CASCADE"), index=True
+    )
+    # The `live` assignment its scores went into, once (unique: never entered twice).
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment.id", ondelete="SET NULL"), unique=True
+    )
+    pin: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), default=LiveState.lobby.value)
+    names: Mapped[str] = mapped_column(String(8), default=LeaderboardNames.shown.value)
+    streak_bonus: Mapped[bool] = mapped_column(default=True)
+    # Question ids frozen when the session is made, in play order.
+    question_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=-1)  # -1 in the lobby
+    question_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_limit: Mapped[int | None] = mapped_column(Integer)  # seconds, of the current question
+    paused_remaining_ms: Mapped[int | None] = mapped_column(Integer)
+    # Words the host added to the nickname blocklist.
+    blocklist: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    host: Mapped[User] = relationship()
+    question_set: Mapped[QuestionSet] = relationship()
+    classroom: Mapped[Classroom | None] = relationship()
+
+
+class LivePlayer(Model):
+    """Someone playing a live session: a class member's account or a nickname."""
+
+    __tablename__ = "live_player"
+    __table_args__ = (
+        UniqueConstraint("session_id", "nickname_key"),
+        UniqueConstraint("session_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    nickname: Mapped[str] = mapped_column(String(80))
+    nickname_key: Mapped[str] = mapped_column(String(80))
+    # sha256 of the rejoin token (the token itself is in the player's cookie and rejoin link).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship()
+
+
+class LiveAnswer(Model):
+    """One acknowledged answer: written (and committed) before the player is told it counted."""
+
+    __tablename__ = "live_answer"
+    __table_args__ = (
+        UniqueConstraint("player_id", "position"),
+        Index("ix_live_answer_session_id_position", "session_id", "position"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score_fraction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("live_player.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    answer: Mapped[Any] = mapped_column(JSONType)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    elapsed_ms: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)  # the type's grade, 0 to 1
+    points: Mapped[int] = mapped_column(Integer)  # game points, speed and streak included

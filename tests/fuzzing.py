@@ -37,6 +37,7 @@ from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join as join_class
 from quizapp.extensions import db
+from quizapp.live import services as live_services
 from quizapp.models import (
     Attempt,
     AttemptState,
@@ -232,6 +233,8 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
         data=b'<svg xmlns="http://www.w3.org/2000/svg"/>',
     )
     db.session.add_all([share, picture])
+    live = live_services.create_session(users["teacher"], question_set, classroom)
+    player, _token = live_services.join(live, None, "Fuzz guest")
     db.session.commit()
     return {
         "share_id": share.id,
@@ -247,6 +250,10 @@ def build_world(questions_dir: Path) -> dict[str, Any]:
         "code": classroom.join_code,
         "fmt": "csv",  # exports: csv or xlsx
         "response_id": attempt.responses[0].id,
+        "session_id": live.id,  # a live game of the teacher's, with a nickname player
+        "player_id": player.id,
+        "action": "next",
+        "token": "not-a-rejoin-token",
         "questions": len(QUESTIONS),
         "users": {
             role: (user.id, user.password_hash, user.session_version)

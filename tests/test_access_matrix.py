@@ -21,6 +21,7 @@ from quizapp.classes.assignments import create_assignment
 from quizapp.classes.classrooms import create_classroom
 from quizapp.classes.join import join
 from quizapp.extensions import db
+from quizapp.live import services as live_services
 from quizapp.models import Classroom, QuestionSet, SetImage, SetShare, User, utcnow
 from quizapp.progress import services as progress_services
 from quizapp.quiz import attempts as quiz_attempts
@@ -35,6 +36,7 @@ OWN_ATTEMPT = (LOGIN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
 TEACHERS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
 OWN_CLASS = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)
 MEMBERS = (LOGIN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+OWN_SESSION = OWN_CLASS  # a live session: its host (and admins)
 ADMINS = (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 OWN_SET = (LOGIN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, OK)  # a teacher's unshared set
 
@@ -143,6 +145,21 @@ MATRIX = {
     "authoring.unshare": ("POST", "/teacher/sets/{owned_set}/shares/{share}/delete", OWN_SET),
     # by content hash, to anyone logged in: the students of a class that has the set
     "authoring.image": ("GET", "/images/{image_hash}", LOGGED_IN),
+    "live.index": ("GET", "/live/", TEACHERS),
+    "live.new": ("GET", "/live/new", TEACHERS),
+    "live.host": ("GET", "/live/{live}/host", OWN_SESSION),
+    "live.control": ("POST", "/live/{live}/control/next", OWN_SESSION),
+    "live.remove_player": ("POST", "/live/{live}/players/{player}/remove", OWN_SESSION),
+    "live.blocklist": ("POST", "/live/{live}/blocklist", OWN_SESSION),
+    "live.export": ("GET", "/live/{live}/results.csv", OWN_SESSION),
+    "live.host_events": ("GET", "/live/{live}/events", OWN_SESSION),
+    "live.join": ("GET", "/live/join", EVERYONE),
+    "live.rejoin": ("GET", "/live/rejoin/not-a-token", EVERYONE),  # back to the join page
+    # Nobody here holds a player's token: the game page sends them to the join page, and an
+    # answer or a stream is refused.
+    "live.play": ("GET", "/live/play/{live}", EVERYONE),
+    "live.answer": ("POST", "/live/play/{live}/answer", (FORBIDDEN,) * 6),
+    "live.play_events": ("GET", "/live/play/{live}/events", (HIDDEN,) * 6),
     "health.healthz": ("GET", "/healthz", EVERYONE),
     "health.readyz": ("GET", "/readyz", EVERYONE),
 }
@@ -198,6 +215,8 @@ def world(matrix_app):
         classroom, question_set, now - timedelta(hours=1), now + timedelta(days=1)
     )
     attempt = quiz_attempts.start_attempt(users["student"], question_set)
+    live = live_services.create_session(users["teacher"], question_set, classroom)
+    player, _token = live_services.join(live, None, "Guest")
     progress = progress_services.record(
         users["student"].id, attempt.responses[0].question, 0.0, now
     )
@@ -226,6 +245,8 @@ def world(matrix_app):
         "assignment": assignment.id,
         "code": classroom.join_code,
         "student_id": users["student"].id,
+        "live": live.id,
+        "player": player.id,
         "users": {role: user.id for role, user in users.items()},
         "owned_set": owned.id,
         "share": share.id,

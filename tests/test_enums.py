@@ -26,6 +26,9 @@ CHECKED = {
     ("assignment", "late_policy_known"): enums.LatePolicy,
     ("assignment", "feedback_known"): enums.FeedbackMode,
     ("assignment", "score_rule_known"): enums.ScoreRule,
+    ("assignment", "kind_known"): enums.AssignmentKind,
+    ("live_session", "state_known"): enums.LiveState,
+    ("live_session", "names_known"): enums.LeaderboardNames,
     ("question", "type_known"): QUESTION_TYPES,
 }
 

@@ -1,0 +1,377 @@
+"""Live mode at classroom scale: N players (300) on one machine against gunicorn (as deployed:
+gunicorn.conf.py, gthread workers) + PostgreSQL + Redis, on one or two app servers.
+
+For each question: the host's "next" on server A, then every player's stream hearing the
+step and fetching the question page (what live-game.js does), then every player answering
+(the acknowledgement is the answer's redirect, sent after the commit), then the projector
+showing the distribution and leaderboard once the last answer is in. At the end, answers
+acknowledged versus answers stored (lost = acknowledged and not stored).
+
+    python bench/live.py --database-url postgresql+psycopg://postgres@127.0.0.1/postgres \\
+        --redis-url redis://127.0.0.1:6379/0 [--players 300] [--questions 3] [--servers 2] \\
+        [--kill-workers]  (with --servers 2)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from crash import children
+from scratch import scratch_app
+
+from quizapp.auth.services import create_user
+from quizapp.bank.sync import sync_directory
+from quizapp.extensions import db
+from quizapp.models import LiveAnswer, LivePlayer
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-live-password-1"
+SECRET = "bench-live-secret"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class Client:
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect()
+        )
+
+    def open(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """(status, Location, body); a GET is tried again when a killed worker drops it, a
+        POST is not (status 0: no answer, so nothing acknowledged)."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        for _ in range(1 if data is not None else 4):
+            try:
+                with self.opener.open(urllib.request.Request(url, data=body), timeout=30) as r:
+                    return r.status, r.headers.get("Location", ""), r.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers.get("Location", ""), error.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        return 0, "", ""
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+class Player:
+    def __init__(self, number: int, server: str, session_id: int) -> None:
+        self.number = number
+        self.server = server
+        self.session_id = session_id
+        self.client = Client()
+        self.phase = threading.Event()
+        self.stop = threading.Event()
+        self.acknowledged: list[int] = []  # positions whose answer the server acknowledged
+
+    def join(self, pin: str) -> None:
+        join = f"{self.server}/live/join"
+        _s, _l, page = self.client.open(f"{join}?pin={pin}")
+        status, location, _ = self.client.open(
+            join, {"csrf_token": token_of(page), "pin": pin, "nickname": f"P{self.number}"}
+        )
+        assert status == 302 and "/live/play/" in location, (status, location)
+
+    def listen(self) -> None:
+        """The stream, reconnected whenever it ends (every 25 s), as EventSource does."""
+        url = f"{self.server}/live/play/{self.session_id}/events"
+        while not self.stop.is_set():
+            try:
+                with self.client.opener.open(urllib.request.Request(url), timeout=60) as stream:
+                    for raw in stream:
+                        if raw.startswith(b"event: phase"):
+                            self.phase.set()
+                        if self.stop.is_set():
+                            return
+            except OSError:
+                time.sleep(0.5)
+
+    def page(self) -> str:
+        return self.client.open(f"{self.server}/live/play/{self.session_id}")[2]
+
+    def answer(self, page: str) -> tuple[int, float]:
+        """Answer the question on `page`; (HTTP status, seconds); 302 is the acknowledgement,
+        0 no response (a killed worker). Keeps what was acknowledged."""
+        buttons = re.findall(r'name="answer" value="(\d+)"', page)
+        position = re.search(r'name="position" type="hidden" value="(\d+)"', page)
+        if not buttons or position is None:
+            return -1, 0.0
+        started = time.perf_counter()
+        status, location, _ = self.client.open(
+            f"{self.server}/live/play/{self.session_id}/answer",
+            {
+                "csrf_token": token_of(page),
+                "position": position.group(1),
+                "answer": random.choice(buttons),
+            },
+        )
+        if status == 302 and location.endswith(f"/live/play/{self.session_id}"):
+            self.acknowledged.append(int(position.group(1)))
+        return status, time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not start: see {log}")
+
+
+GAME_ON = threading.Event()  # set once every player has joined and listens
+
+
+def kill_workers(master: int, stop: threading.Event) -> None:
+    """SIGKILL a random worker of a server every 3 s (gunicorn starts another)."""
+    killed = 0
+    GAME_ON.wait()
+    while not stop.wait(3):
+        workers = children(master)
+        if workers:
+            os.kill(random.choice(workers), signal.SIGKILL)
+            killed += 1
+    print(f"workers SIGKILLed: {killed}")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        questions = tmp / "questions"
+        questions.mkdir()
+        document = {
+            "id": "live-bench",
+            "title": "Live bench",
+            "language": "en",
+            "questions": [
+                {
+                    "id": f"q{i}",
+                    "type": "single",
+                    "prompt": f"Question {i}?",
+                    "choices": ["A", "B", "C", "D"],
+                    "answer": "B",
+                }
+                for i in range(args.questions)
+            ],
+        }
+        (questions / "live.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+        with scratch_app(args.database_url, tmp / "x.sqlite3", QUESTIONS_DIR=str(questions)) as app:
+            with app.app_context():
+                assert not sync_directory(questions).failed
+                create_user("teacher", PASSWORD, role="teacher")
+                db.session.commit()
+                url = app.config["SQLALCHEMY_DATABASE_URI"]
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("QUIZAPP_")},
+                "QUIZAPP_DATABASE_URL": url,
+                "QUIZAPP_SECRET_KEY": SECRET,
+                "QUIZAPP_AUTO_SETUP": "0",
+                "QUIZAPP_QUESTIONS_DIR": str(questions),
+                "QUIZAPP_RATELIMIT_STORAGE_URI": args.redis_url,
+                "QUIZAPP_LIVE_BROKER_URL": args.redis_url,
+                "QUIZAPP_LOG_LEVEL": "WARNING",
+                "WEB_CONCURRENCY": str(args.workers),
+            }
+            logs = [Path(tempfile.gettempdir()) / f"bench-live-gunicorn{i}.log" for i in range(2)]
+            for log in logs:
+                log.unlink(missing_ok=True)
+            print(f"gunicorn logs: {', '.join(map(str, logs[: args.servers]))}")
+            servers = [start_server(env, logs[i]) for i in range(args.servers)]
+            urls = [u for _p, u in servers]
+            stop = threading.Event()
+            if args.kill_workers:  # on the players' last server, never the host's (A)
+                threading.Thread(
+                    target=kill_workers, args=(servers[-1][0].pid, stop), daemon=True
+                ).start()
+            try:
+                measure(args, urls, app)
+            finally:
+                stop.set()
+                for process, _u in servers:
+                    process.terminate()
+                    process.wait(timeout=40)
+
+
+def play_round(players: list[Player], sent: float) -> tuple[list[float], list[float]]:
+    """Every player hears the step, fetches the question and answers at their own pace."""
+    reached: list[float] = []
+    acks: list[float] = []
+    others: dict[int, int] = {}  # 409 refused, 0 dropped by a killed worker, -1 no question
+    lock = threading.Lock()
+
+    def play(player: Player) -> None:
+        if not player.phase.wait(timeout=15):
+            return
+        page = player.page()
+        with lock:
+            reached.append(time.perf_counter() - sent)
+        time.sleep(random.uniform(0.0, 2.0))  # players read and tap at their own pace
+        status, took = player.answer(page)
+        with lock:
+            if status == 302:
+                acks.append(took)
+            else:
+                others[status] = others.get(status, 0) + 1
+
+    with ThreadPoolExecutor(len(players)) as pool:
+        list(pool.map(play, players))
+    if others:
+        print(f"  answers not acknowledged, by status (0: dropped, -1: no question): {others}")
+    return reached, acks
+
+
+def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
+    host = Client()
+    a = urls[0]
+    _s, _l, page = host.open(f"{a}/auth/login")
+    host.open(
+        f"{a}/auth/login",
+        {"csrf_token": token_of(page), "username": "teacher", "password": PASSWORD},
+    )
+    _s, _l, page = host.open(f"{a}/live/new")
+    _s, location, _ = host.open(
+        f"{a}/live/new",
+        {
+            "csrf_token": token_of(page),
+            "set_id": "1",
+            "classroom_id": "0",
+            "names": "shown",
+            "streak_bonus": "y",
+        },
+    )
+    session_id = int(re.search(r"/live/(\d+)/host", location).group(1))  # type: ignore[union-attr]
+    host_page = f"{a}/live/{session_id}/host"
+    pin = re.search(r'<p class="live-pin">(\d{6})</p>', host.open(host_page)[2]).group(1)  # type: ignore[union-attr]
+
+    players = [Player(i, urls[i % len(urls)], session_id) for i in range(args.players)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(32) as pool:
+        list(pool.map(lambda p: p.join(pin), players))
+    print(
+        f"{args.players} players joined in {time.perf_counter() - started:.1f} s "
+        f"on {len(urls)} server(s), {args.workers} gthread workers each"
+    )
+    for player in players:
+        threading.Thread(target=player.listen, daemon=True).start()
+    time.sleep(3)  # every stream open and past its first read
+    GAME_ON.set()
+
+    for number in range(args.questions):
+        for player in players:
+            player.phase.clear()
+        _s, _l, page = host.open(host_page)
+        if number:  # close the last question if some answers never came (a killed worker)
+            host.open(f"{a}/live/{session_id}/control/skip", {"csrf_token": token_of(page)})
+            _s, _l, page = host.open(host_page)
+        action = "start" if number == 0 else "next"
+        sent = time.perf_counter()
+        host.open(f"{a}/live/{session_id}/control/{action}", {"csrf_token": token_of(page)})
+        reached, acks = play_round(players, sent)
+        last_answer = time.perf_counter()
+        while "Leaderboard" not in host.open(host_page)[2]:
+            if time.perf_counter() - last_answer > 10:
+                break
+        board = time.perf_counter() - last_answer
+        print(
+            f"question {number + 1}: reached {len(reached)}/{args.players} players "
+            f"(p50 {pct(reached, 0.5) * 1000:.0f} ms, p99 {pct(reached, 0.99) * 1000:.0f} ms, "
+            f"max {max(reached, default=0) * 1000:.0f} ms); answers acknowledged {len(acks)}, "
+            f"p50 {pct(acks, 0.5) * 1000:.0f} ms, p99 {pct(acks, 0.99) * 1000:.0f} ms, "
+            f"max {max(acks, default=0) * 1000:.0f} ms; projector after the last answer "
+            f"{board * 1000:.0f} ms"
+        )
+    for player in players:
+        player.stop.set()
+    with app.app_context():
+        stored = set(
+            db.session.execute(
+                select(LivePlayer.nickname, LiveAnswer.position).join(
+                    LivePlayer, LivePlayer.id == LiveAnswer.player_id
+                )
+            ).all()
+        )
+        db.session.remove()
+    acked = {(f"P{p.number}", position) for p in players for position in p.acknowledged}
+    lost = acked - stored
+    print(
+        f"answers acknowledged {len(acked)}, stored {len(stored)} "
+        f"(stored but not acknowledged in time: {len(stored - acked)}), lost {len(lost)}"
+    )
+    if lost:
+        raise SystemExit(f"acknowledged answers were lost: {sorted(lost)[:10]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL server")
+    parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--players", type=int, default=300)
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--kill-workers", action="store_true", help="SIGKILL a worker of server B every 3 s"
+    )
+    args = parser.parse_args()
+    if args.kill_workers and args.servers < 2:
+        parser.error("--kill-workers needs --servers 2 (the host stays on A)")
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""Live mode's pages: the host's projector and controls, the players' phones, the streams.
+
+Every page works without JavaScript: the projector and the waiting screens refresh
+themselves every 2 seconds (`<noscript><meta http-equiv="refresh">`); a question page
+waits for the player's answer. With JavaScript, `static/js/live-game.js` listens to the
+page's Server-Sent Events stream and swaps the page's `#live-main` when the game moves.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HTTPResponse
+from wtforms.fields.choices import SelectChoice
+
+from .. import access, qtypes
+from ..classes import classrooms
+from ..enums import LeaderboardNames, LiveState, Role, SetStatus
+from ..extensions import db, limiter
+from ..gradebook import exports
+from ..models import Classroom, LivePlayer, LiveSession, QuestionSet, utcnow
+from . import broker as live_broker
+from . import forms, results, services
+from .services import LiveError
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+
+REFRESH_SECONDS = 2
+RECHECK_SECONDS = 2.0  # streams re-read the database at least this often
+ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
+
+
+@bp.context_processor
+def live_enums() -> dict[str, Any]:
+    return {"LiveState": LiveState, "LeaderboardNames": LeaderboardNames}
+
+
+def publish(live: LiveSession, kind: str = live_broker.PHASE) -> None:
+    live_broker.broker().publish(live.id, kind)
+
+
+# --- the host ---------------------------------------------------------------------------------
+
+
+def own_session(session_id: int) -> LiveSession:
+    """A session the current teacher hosts (an admin may open any); 404 for anyone else."""
+    live = db.session.get(LiveSession, session_id)
+    if live is None or (live.host_id != current_user.id and current_user.role != Role.admin):
+        abort(404)
+    return live
+
+
+@bp.route("/")
+@access.roles(Role.teacher)
+def index() -> str:
+    sessions = db.session.scalars(
+        select(LiveSession)
+        .where(LiveSession.host_id == current_user.id)
+        .order_by(LiveSession.created_at.desc())
+        .limit(30)
+    ).all()
+    return render_template("live/index.html", sessions=sessions)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.roles(Role.teacher)
+def new() -> str | HTTPResponse:
+    form = forms.NewSessionForm()
+    sets = db.session.scalars(
+        select(QuestionSet)
+        .where(QuestionSet.status == SetStatus.active)
+        .order_by(QuestionSet.title)
+    ).all()
+    classes = [c for c in classrooms.managed_classrooms(current_user) if not c.archived]
+    form.set_id.choices = [SelectChoice(s.id, s.title) for s in sets]
+    form.classroom_id.choices = [
+        SelectChoice(0, _("No class (nicknames only)")),
+        *(SelectChoice(c.id, c.name) for c in classes),
+    ]
+    if request.method == "GET" and request.args.get("set", "").isdigit():
+        form.set_id.data = int(request.args["set"])
+    if form.validate_on_submit():
+        question_set = db.session.get(QuestionSet, form.set_id.data)
+        classroom = (
+            db.session.get(Classroom, form.classroom_id.data) if form.classroom_id.data else None
+        )
+        if question_set is None or (classroom is not None and classroom not in classes):
+            abort(404)
+        try:
+            live = services.create_session(
+                current_user,
+                question_set,
+                classroom,
+                names=LeaderboardNames(form.names.data),
+                streak_bonus=form.streak_bonus.data,
+            )
+        except LiveError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            return redirect(url_for("live.host", session_id=live.id))
+    return render_template("live/new.html", form=form)
+
+
+def host_context(live: LiveSession) -> dict[str, Any]:
+    now = utcnow()
+    if services.close_if_due(live, now) or services.end_if_idle(live, now):
+        db.session.commit()
+        publish(live)
+    context: dict[str, Any] = {
+        "live": live,
+        "players": services.active_players(live),
+        "join_url": url_for("live.join", pin=live.pin, _external=True),
+        "now": now,
+        "closed": services.is_closed(live, now),
+        "action_form": forms.ActionForm(),
+        "block_form": forms.BlocklistForm(),
+        "count": len(live.question_ids),
+    }
+    if live.state == LiveState.lobby:
+        qr = segno.make(context["join_url"], error="m")
+        context["qr_svg"] = qr.svg_inline(scale=6, dark="#000", light="#fff", title=_("Join"))
+    if 0 <= live.position < len(live.question_ids) and live.state != LiveState.finished:
+        question = services.question_at(live, live.position)
+        context["question"] = question
+        context["layout"] = services.layout_of(live, live.position, question)
+        context["answered"] = services.answer_count(live)
+        if context["closed"]:
+            context["answer_bars"] = services.distribution(live, question)
+    if live.state in (LiveState.reveal, LiveState.finished):
+        context["standings"] = services.leaderboard(live)
+    return context
+
+
+@bp.route("/<int:session_id>/host")
+@access.roles(Role.teacher)
+def host(session_id: int) -> str:
+    live = own_session(session_id)
+    return render_template("live/host.html", **host_context(live))
+
+
+@bp.route("/<int:session_id>/control/<action>", methods=["POST"])
+@access.roles(Role.teacher)
+def control(session_id: int, action: str) -> HTTPResponse:
+    live = own_session(session_id)
+    if action not in ACTIONS:
+        abort(404)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if action in ("start", "next"):
+            services.close_if_due(live)
+            moved = services.next_question(live)
+        elif action == "pause":
+            moved = services.pause(live)
+        elif action == "resume":
+            moved = services.resume(live)
+        elif action == "skip":
+            moved = services.skip(live)
+        else:
+            moved = services.end_session(live)
+    except LiveError as error:
+        flash(str(error), "warning")
+        moved = False
+    db.session.commit()
+    if moved:
+        publish(live)
+    return redirect(url_for("live.host", session_id=live.id))
+
+
+@bp.route("/<int:session_id>/players/<int:player_id>/remove", methods=["POST"])
+@access.roles(Role.teacher)
+def remove_player(session_id: int, player_id: int) -> HTTPResponse:
+    live = own_session(session_id)
+    player = db.session.get(LivePlayer, player_id)
+    if player is None or player.session_id != live.id:
+        abort(404)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.remove_player(live, player)
+    db.session.commit()
+    publish(live)
+    flash(_("%(name)s was removed from the game.", name=player.nickname), "info")
+    return redirect(url_for("live.host", session_id=live.id))
+
+
+@bp.route("/<int:session_id>/blocklist", methods=["POST"])
+@access.roles(Role.teacher)
+def blocklist(session_id: int) -> HTTPResponse:
+    live = own_session(session_id)
+    form = forms.BlocklistForm()
+    if not form.validate_on_submit():
+        flash(_("Type the words to block, separated by commas."), "warning")
+    else:
+        services.add_blocked_words(live, form.words.data.split(","))
+        db.session.commit()
+        flash(_("Blocked words added."), "success")
+    return redirect(url_for("live.host", session_id=live.id))
+
+
+@bp.route("/<int:session_id>/results.<fmt>")
+@access.roles(Role.teacher)
+def export(session_id: int, fmt: str) -> Any:
+    live = own_session(session_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    columns = [
+        exports.Column(_("Rank"), "integer"),
+        exports.Column(_("Player")),
+        exports.Column(_("Points"), "integer"),
+        exports.Column(_("Right answers"), "number"),
+        *(exports.Column(_("Q%(n)s", n=i + 1), "integer") for i in range(len(live.question_ids))),
+    ]
+    rows = results.export_rows(live)
+    title = live.question_set.title
+    name = exports.file_name(title, _("live"), extension=fmt, day=date.today())
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(columns, rows), exports.CSV_TYPE
+    else:
+        body, mimetype = exports.to_xlsx(title, columns, rows), exports.XLSX_TYPE
+    return send_file(
+        io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0
+    )
+
+
+# --- players ----------------------------------------------------------------------------------
+
+
+def _tokens() -> dict[str, str]:
+    value = session.get("live")
+    return value if isinstance(value, dict) else {}
+
+
+def _remember(live: LiveSession, token: str) -> None:
+    tokens = {k: v for k, v in _tokens().items() if isinstance(v, str)}
+    tokens[str(live.id)] = token
+    session["live"] = dict(list(tokens.items())[-5:])  # the last few games only
+
+
+def _join_failed(response: Any) -> bool:
+    return bool(getattr(response, "status_code", 200) >= 400)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@access.public
+@limiter.limit(
+    lambda: current_app.config["LIVE_PIN_RATE_LIMIT"], methods=["POST"], deduct_when=_join_failed
+)
+def join() -> str | HTTPResponse | tuple[str, int]:
+    """Join a game with its PIN: a class member under their account, anyone under a nickname."""
+    form = forms.JoinForm()
+    if request.method == "GET" and request.args.get("pin"):
+        form.pin.data = request.args["pin"][:12]
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("live/join.html", form=form), status
+    live = services.running_session(form.pin.data)
+    if live is None:
+        db.session.commit()  # an idle session found by its PIN was ended
+        form.pin.errors = [_("No game is running with this PIN.")]
+        return render_template("live/join.html", form=form), 404
+    try:
+        _player, token = services.join(live, current_user, form.nickname.data or "")
+    except LiveError as error:
+        form.nickname.errors = [str(error)]
+        return render_template("live/join.html", form=form), 422
+    db.session.commit()
+    _remember(live, token)
+    publish(live, live_broker.COUNT)
+    return redirect(url_for("live.play", session_id=live.id))
+
+
+@bp.route("/rejoin/<token>")
+@access.public
+def rejoin(token: str) -> HTTPResponse:
+    """Carry a game to another phone or browser: the link on the waiting screen."""
+    player = services.player_by_token(token)
+    if player is None:
+        flash(_("This link no longer works: join again with the PIN."), "warning")
+        return redirect(url_for("live.join"))
+    live = db.session.get(LiveSession, player.session_id)
+    assert live is not None
+    _remember(live, token)
+    return redirect(url_for("live.play", session_id=live.id))
+
+
+def current_player(live: LiveSession) -> LivePlayer | None:
+    return services.player_for(live, _tokens().get(str(live.id)))
+
+
+def play_context(live: LiveSession, player: LivePlayer) -> dict[str, Any]:
+    now = utcnow()
+    if services.close_if_due(live, now):
+        db.session.commit()
+        publish(live)
+    closed = services.is_closed(live, now)
+    context: dict[str, Any] = {
+        "live": live,
+        "player": player,
+        "now": now,
+        "closed": closed,
+        "count": len(live.question_ids),
+        "rejoin_url": url_for("live.rejoin", token=_tokens().get(str(live.id)), _external=True),
+    }
+    if 0 <= live.position < len(live.question_ids) and live.state != LiveState.finished:
+        question = services.question_at(live, live.position)
+        layout = services.layout_of(live, live.position, question)
+        mine = services.answer_of(player, live.position)
+        context.update(question=question, layout=layout, mine=mine)
+        if not closed and mine is None and live.paused_remaining_ms is None:
+            form = forms.answer_form(question, layout)
+            form.position.data = str(live.position)
+            context["form"] = form
+    if closed or live.state == LiveState.finished:
+        context["summary"] = results.summary_of(live, player)
+    return context
+
+
+@bp.route("/play/<int:session_id>")
+@access.public
+def play(session_id: int) -> str | HTTPResponse:
+    live = db.session.get(LiveSession, session_id)
+    if live is None:
+        abort(404)
+    player = current_player(live)
+    if player is None:
+        flash(_("Join the game with its PIN first."), "info")
+        return redirect(url_for("live.join"))
+    return render_template("live/play.html", **play_context(live, player))
+
+
+@bp.route("/play/<int:session_id>/answer", methods=["POST"])
+@access.public
+def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
+    live = db.session.get(LiveSession, session_id)
+    if live is None:
+        abort(404)
+    player = current_player(live)
+    if player is None:
+        abort(403)  # not a player of this game (or removed): nothing is stored
+    position = request.form.get("position", "")
+    if not position.isdigit() or int(position) >= len(live.question_ids):
+        abort(400)
+    question = services.question_at(live, int(position))
+    layout = services.layout_of(live, int(position), question)
+    form = forms.answer_form(question, layout, request.form)
+    try:
+        if not form.validate_on_submit():
+            raise LiveError(_("This answer could not be read: try again."))
+        try:
+            given = forms.answer_from(form, question, layout)
+        except (qtypes.AnswerError, ValueError) as error:
+            raise LiveError(str(error)) from None
+        services.submit_answer(live, player, int(position), given)
+    except LiveError as error:
+        # Not stored: a 409 with the game as it is now and why (never a redirect that a
+        # script could take for an acknowledgement).
+        db.session.rollback()
+        flash(str(error), "warning")
+        return render_template("live/play.html", **play_context(live, player)), 409
+    db.session.commit()  # acknowledged only once committed
+    # Counted after the commit: of two last answers committed at once, each counting before
+    # its commit would miss the other's, and the question would wait for its deadline.
+    closed = services.close_if_all_answered(live)
+    db.session.commit()
+    publish(live, live_broker.PHASE if closed else live_broker.COUNT)
+    return redirect(url_for("live.play", session_id=live.id))
+
+
+# --- streams ----------------------------------------------------------------------------------
+
+
+def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
+    """Server-Sent Events: `version` first (the page catches up after a reconnection if it is
+    behind), then `phase` when the game moves (players and host), `count` on a join or an
+    answer (host only). The database decides; the broker only wakes the loop.
+
+    Each round runs in an app context of its own and releases its connection before it
+    waits: a stream holds a thread, never a database connection.
+    """
+    yield f"retry: {REFRESH_SECONDS * 1000}\n\n"
+    the_broker = app.extensions["live_broker"]
+    seen_version: int | None = None
+    serial = the_broker.serial(session_id)
+    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"]
+    while time.monotonic() < until:
+        with app.app_context():
+            live = db.session.get(LiveSession, session_id)
+            if live is None:
+                return
+            now = utcnow()
+            if services.close_if_due(live, now) or services.end_if_idle(live, now):
+                db.session.commit()
+                publish(live)
+            version = live.version
+            wait = RECHECK_SECONDS
+            if (
+                live.state == LiveState.question
+                and live.deadline
+                and live.paused_remaining_ms is None
+            ):
+                wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
+            db.session.rollback()
+        if seen_version is None:  # on (re)connection: the page compares, fetches if behind
+            yield f"event: version\ndata: {json.dumps({'version': version})}\n\n"
+        elif version != seen_version:
+            yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n"
+        seen_version = version
+        fresh = the_broker.wait(session_id, serial, min(wait, max(0.0, until - time.monotonic())))
+        if fresh != serial and every_change:
+            yield f"event: count\ndata: {json.dumps({'version': version})}\n\n"
+        serial = fresh
+    yield ": bye\n\n"
+
+
+def _stream(session_id: int, every_change: bool) -> Response:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return Response(
+        _events(app, session_id, every_change),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@bp.route("/<int:session_id>/events")
+@access.roles(Role.teacher)
+def host_events(session_id: int) -> Response:
+    own_session(session_id)
+    return _stream(session_id, every_change=True)
+
+
+@bp.route("/play/<int:session_id>/events")
+@access.public
+def play_events(session_id: int) -> Response:
+    live = db.session.get(LiveSession, session_id)
+    if live is None or current_player(live) is None:
+        abort(404)
+    db.session.close()
+    return _stream(session_id, every_change=False)
