@@ -263,6 +263,9 @@ def other_teachers_urls(set_id):
 
 
 def test_the_owner_exports_their_set_in_each_format(client, owned):
+    page = client.get("/teacher/sets").get_data(as_text=True)
+    for fmt in ("gift", "moodle-xml", "qti"):
+        assert f"/teacher/sets/{owned.id}/export/{fmt}" in page
     for fmt in ("gift", "moodle-xml", "qti"):
         response = client.get(f"/teacher/sets/{owned.id}/export/{fmt}")
         assert response.status_code == 200, fmt
