@@ -30,17 +30,14 @@ PATHS = ("question", "save", "dashboard", "gradebook")
 def measure(requests: int) -> dict[str, float]:
     """In the subprocess: CPU seconds per request of each path."""
     from world import (
-        PASSWORD,
-        SECRET_KEY,
-        TOKEN,
         answer_form,
         build_world,
         database,
+        logged_in,
+        production_app,
         question_file,
         setup_app,
     )
-
-    from quizapp import create_app
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,29 +47,9 @@ def measure(requests: int) -> dict[str, float]:
         question_file(questions)
         with database("sqlite", folder, None) as url:
             world = build_world(setup_app(url, questions), 32, 4)
-            os.environ["QUIZAPP_LOG_FORMAT"] = "json"
-            app = create_app(
-                {
-                    "SQLALCHEMY_DATABASE_URI": url,
-                    "SECRET_KEY": SECRET_KEY,
-                    "QUESTIONS_DIR": str(questions),
-                    "AUTO_SETUP": False,
-                    "PROXY_FIX": True,
-                    "LOG_LEVEL": "WARNING",
-                }
-            )
-
-            def client_of(username: str):
-                client = app.test_client()
-                page = client.get("/auth/login").get_data(as_text=True)
-                found = TOKEN.search(page)
-                token = found.group(1) or found.group(2)
-                form = {"csrf_token": token, "username": username, "password": PASSWORD}
-                assert client.post("/auth/login", data=form).status_code == 302
-                return client, token
-
-            student, token = client_of(world.students[0])
-            teacher, _ = client_of(world.teacher)
+            app = production_app(url, questions, LOG_LEVEL="WARNING")
+            student, token = logged_in(app, world.students[0])
+            teacher, _ = logged_in(app, world.teacher)
             base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
             body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
             plans = {

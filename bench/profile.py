@@ -19,25 +19,17 @@ from urllib.parse import urlencode
 
 from pyinstrument import Profiler
 from world import (
-    PASSWORD,
     POSTGRES_URL,
     REDIS_URL,
-    SECRET_KEY,
-    TOKEN,
     answer_form,
     build_world,
     database,
+    logged_in,
+    production_app,
     question_file,
     setup_app,
+    token_of,
 )
-
-from quizapp import create_app
-
-
-def token_of(client, path: str) -> str:
-    found = TOKEN.search(client.get(path).get_data(as_text=True))
-    assert found, path
-    return found.group(1) or found.group(2)
 
 
 def main() -> None:
@@ -55,22 +47,9 @@ def main() -> None:
         question_file(questions)
         with database(args.engine, folder, args.postgres_url) as url:
             world = build_world(setup_app(url, questions), 32, 4)
-            os.environ["QUIZAPP_LOG_FORMAT"] = "json"
-            app = create_app(
-                {
-                    "SQLALCHEMY_DATABASE_URI": url,
-                    "SECRET_KEY": SECRET_KEY,
-                    "QUESTIONS_DIR": str(questions),
-                    "AUTO_SETUP": False,
-                    "PROXY_FIX": True,
-                    "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
-                }
-            )
-            client = app.test_client()
+            app = production_app(url, questions, RATELIMIT_STORAGE_URI=REDIS_URL or "memory://")
             user = world.teacher if args.path == "gradebook" else world.students[0]
-            login = {"csrf_token": token_of(client, "/auth/login"), "username": user}
-            login["password"] = PASSWORD
-            assert client.post("/auth/login", data=login).status_code == 302
+            client, _token = logged_in(app, user)
             base = f"/attempts/{world.attempt_of.get(world.students[0])}/questions"
             method, path, body = {
                 "question": ("GET", f"{base}/1", None),

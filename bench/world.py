@@ -1,7 +1,8 @@
 """What the HTTP benchmarks share: a fresh database at the newest migration, a classroom written
 into it, gunicorn started as docs/DEPLOYMENT.md recommends, and a cookie-keeping HTTP client.
 
-Not a benchmark itself: `bench/http.py`, `bench/classroom.py` and `bench/memory.py` use it.
+Not a benchmark itself: `bench/hot_paths.py`, `bench/classroom.py`, `bench/memory.py`,
+`bench/compare.py` and `bench/profile.py` use it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,38 @@ def setup_app(url: str, questions: Path) -> Flask:
         assert not sync_directory(questions).failed
         db.session.commit()
     return app
+
+
+def production_app(url: str, questions: Path, **settings: Any) -> Flask:
+    """The app as docs/DEPLOYMENT.md configures it (CSRF on, JSON logs, behind a proxy), for the
+    benches that request it in process; `settings` add to or override those."""
+    os.environ["QUIZAPP_LOG_FORMAT"] = "json"
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": SECRET_KEY,
+            "QUESTIONS_DIR": str(questions),
+            "AUTO_SETUP": False,
+            "PROXY_FIX": True,
+            **settings,
+        }
+    )
+
+
+def token_of(client: Any, path: str) -> str:
+    """The CSRF token of the form on the page at `path`."""
+    found = TOKEN.search(client.get(path).get_data(as_text=True))
+    assert found, path
+    return found.group(1) or found.group(2)
+
+
+def logged_in(app: Flask, username: str) -> tuple[Any, str]:
+    """A test client of `app` logged in as `username`, and its CSRF token."""
+    client = app.test_client()
+    token = token_of(client, "/auth/login")
+    form = {"csrf_token": token, "username": username, "password": PASSWORD}
+    assert client.post("/auth/login", data=form).status_code == 302
+    return client, token
 
 
 def question_file(folder: Path, size: int = 40, slug: str = "bench") -> Path:
