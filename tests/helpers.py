@@ -113,3 +113,19 @@ def database_refuses_set(db: Any, slug: str) -> Iterator[None]:
         for statement in DROP_REFUSE_SET[dialect]:
             db.session.execute(text(statement))
         db.session.commit()
+
+
+def wait_until(page: Any, function: str, arg: Any = None, timeout: float = 10.0) -> None:
+    """Poll a JavaScript function in the page until it returns a truthy value.
+
+    Playwright's own wait_for_function polls by compiling the predicate inside the page, which
+    our CSP (no 'unsafe-eval') refuses whenever the first check is false; page.evaluate goes
+    through the DevTools protocol instead, which the page's CSP does not govern.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {function}")
+        page.wait_for_timeout(50)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import PASSWORD, answer_attempt
+from helpers import PASSWORD, answer_attempt, wait_until
 
 from quizapp.models import utcnow
 
@@ -49,6 +49,6 @@ def test_chromium_reports_no_csp_violation_on_the_pages_with_charts_and_timer(
     page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     page.locator("#countdown").wait_for()
-    page.wait_for_function("document.getElementById('countdown').textContent.includes(':')")
+    wait_until(page, "() => document.getElementById('countdown').textContent.includes(':')")
     page.goto(base + "/assignments")
     assert errors == []

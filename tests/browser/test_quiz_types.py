@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -231,8 +232,10 @@ def test_the_countdown_ticks_when_javascript_runs(page, site, make_set):
     page.get_by_role("link", name="Start").click()
     page.get_by_role("button", name="Start").click()
     first = page.locator("#countdown").inner_text()
-    page.wait_for_function(
-        "(first) => document.getElementById('countdown').textContent !== first", arg=first
+    wait_until(
+        page,
+        "(first) => document.getElementById('countdown').textContent !== first",
+        first,
     )
     minutes, seconds = page.locator("#countdown").inner_text().split(":")
     assert 60 <= int(minutes) * 60 + int(seconds) <= 90

@@ -8,7 +8,7 @@ import io
 
 import pytest
 import yaml
-from helpers import PASSWORD, set_document
+from helpers import PASSWORD, set_document, wait_until
 from PIL import Image
 from sqlalchemy import select
 
@@ -132,7 +132,7 @@ def test_images_show_with_alt_text_and_an_svg_script_never_runs(page, site, db, 
     page.goto(f"{base}/teacher/sets/{owned.id}/preview")
     picture = page.get_by_role("img", name="A red rectangle")
     picture.wait_for()
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    wait_until(page, "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     assert picture.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [60, 40]
     assert page.get_by_role("img", name="A navy box").is_visible()
     screenshot(page, "authoring-preview")
@@ -153,7 +153,8 @@ def test_the_editor_completes_keys_and_values_from_the_schema(page, site, db, ow
     login(page, base, "teach")
     page.goto(f"{base}/teacher/sets/{owned.id}/edit")
     page.locator(".cm-editor").wait_for()
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/schema.json'))"
     )
     page.locator(".cm-content").click()

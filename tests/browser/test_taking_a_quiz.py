@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from helpers import wait_until
 from sqlalchemy import select, update
 
 from quizapp.models import Attempt, QuestionAttempt, utcnow
@@ -158,7 +159,7 @@ def test_start_page_warnings_and_submission_at_the_time_limit(
     axe_clean(page, "start page")
     page.get_by_role("button", name=words["start"], exact=True).click()
     page.locator("#prompt").wait_for()
-    page.wait_for_function("document.activeElement.id === 'prompt'")  # focus on the question
+    wait_until(page, "() => document.activeElement.id === 'prompt'")  # focus on the question
 
     def deadline_in(seconds: float) -> None:
         db.session.execute(update(Attempt).values(deadline=utcnow() + timedelta(seconds=seconds)))
@@ -247,7 +248,7 @@ def test_flagging_and_the_map(student, make_set, db, screenshot, lang, width):
     page.locator("button[value=review]").last.click()
     page.locator("#submit-form").wait_for()
     assert words["flagged"] in page.locator(".review-list").inner_text()
-    page.wait_for_function("document.activeElement.tagName === 'H1'")  # autofocus, after load
+    wait_until(page, "() => document.activeElement.tagName === 'H1'")  # autofocus, after load
     page.keyboard.press("Tab")  # the main action within reach
     assert page.evaluate("document.activeElement.closest('form').id") == "submit-form"
     shot(screenshot, page, "quiz-review", lang, width)
