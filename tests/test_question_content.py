@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from helpers import answer_attempt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from quizapp.bank.reader import read_file
@@ -14,7 +16,14 @@ from quizapp.config import shipped_dir
 from quizapp.i18n import compile_catalog
 from quizapp.models import QuestionSet, User, utcnow
 from quizapp.qtypes import grade
-from quizapp.typography import NBSP, NNBSP, french_spacing, french_spacing_html
+from quizapp.typography import (
+    _CANDIDATE,
+    NBSP,
+    NNBSP,
+    _needs_spacing,
+    french_spacing,
+    french_spacing_html,
+)
 
 # --- French spacing on plain text -------------------------------------------------------------
 
@@ -58,6 +67,21 @@ def test_french_spacing_html_follows_lang_and_leaves_markup_alone():
         f'<span lang="en">So ?</span> <input value="Non ?"><br> Enfin{NNBSP}?</div>'
         "<p>After ?</p></html>"
     )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \t\n\u00a0\u202fab<>:;?!«»", max_size=12))
+def test_the_quick_check_finds_what_the_spacing_pattern_finds(text):
+    """The page pass is skipped when `_needs_spacing` says so: it must agree with the pattern
+    that says what `french_spacing` changes, on every arrangement of spaces and marks."""
+    assert _needs_spacing(text) == bool(_CANDIDATE.search(text))
+
+
+def test_a_page_needs_spacing_exactly_when_the_pass_changes_it():
+    spaced = f'<p lang="fr">Vraiment{NNBSP}? «{NNBSP}oui{NNBSP}» à 10:30, a{NBSP}: b</p>'
+    assert not _needs_spacing(spaced) and french_spacing_html(spaced) == spaced
+    typed = '<p lang="fr">Vraiment ? « oui »</p>'
+    assert _needs_spacing(typed) and french_spacing_html(typed) != typed
 
 
 def test_the_french_catalog_is_compiled_with_french_spacing(tmp_path: Path):
