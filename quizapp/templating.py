@@ -15,6 +15,7 @@ from flask_babel import (
     format_timedelta,
     get_locale,
     get_timezone,
+    get_translations,
 )
 from flask_babel import gettext as _
 
@@ -32,6 +33,17 @@ def current_locale() -> str:
     if "quizapp.locale" not in environ:
         environ["quizapp.locale"] = str(get_locale() or "en")
     return environ["quizapp.locale"]
+
+
+def translations() -> Any:
+    """The request's catalog, looked up once per request: Flask-Babel's own template callables
+    look it up again for every string (a page has dozens)."""
+    if not has_request_context():
+        return get_translations()
+    environ = request.environ
+    if "quizapp.translations" not in environ:
+        environ["quizapp.translations"] = get_translations()
+    return environ["quizapp.translations"]
 
 
 def image_row(set_id: int, name: str) -> Any:
@@ -184,6 +196,14 @@ def init_app(app: Flask) -> None:
         "year_month": year_month,
     }
     app.jinja_env.filters.update(filters)
+    # In place of those Flask-Babel installed (called after it), with the same behaviour.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         # The enumerations, so that templates compare with them rather than with literals.
         AttemptState=AttemptState,

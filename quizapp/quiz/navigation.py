@@ -10,6 +10,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Attempt, QuestionAttempt
 
+# A map item's state, its icon (beside words, never alone) and its class.
+_ICONS = {"right": "✓", "partial": "◐", "wrong": "✗", "answered": "●", "unanswered": "○"}
+
 
 @dataclass(frozen=True)
 class MapItem:
@@ -25,6 +28,42 @@ class MapItem:
         if self.score >= 1:
             return "right"
         return "partial" if self.score > 0 else "wrong"
+
+    def state(self, key_shown: bool) -> str:
+        """The mark if there is one, else answered or unanswered."""
+        return self.mark(key_shown) or ("answered" if self.answered else "unanswered")
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """What the map's template shows of one item: worked out here, once per item."""
+
+    number: int
+    state: str  # right, partial, wrong, answered or unanswered: the key of its words
+    icons: str
+    classes: str
+    flagged: bool
+    current: bool
+
+
+def map_rows(qmap: list[MapItem], current: int | None, key_shown: bool) -> list[MapRow]:
+    rows = []
+    for item in qmap:
+        mark = item.mark(key_shown)
+        state = mark or ("answered" if item.answered else "unanswered")
+        classes = ["qmap__item"]
+        if item.answered:
+            classes.append("is-answered")
+        if item.flagged:
+            classes.append("is-flagged")
+        if item.number == current:
+            classes.append("is-current")
+        if mark:
+            classes.append(f"is-{mark}")
+        icons = _ICONS[state] + ("⚑" if item.flagged else "")
+        is_current = item.number == current
+        rows.append(MapRow(item.number, state, icons, " ".join(classes), item.flagged, is_current))
+    return rows
 
 
 def question_map(attempt: Attempt) -> list[MapItem]:
