@@ -35,9 +35,12 @@ threads = int(os.environ.get("QUIZAPP_THREADS") or 100)
 timeout = 30  # a worker silent this long is killed and replaced (a hung request)
 graceful_timeout = 30  # on reload or stop, requests in progress get this long to finish
 keepalive = 5  # seconds an idle connection from the reverse proxy stays open
-# Replace each worker after about a thousand requests: bounds any slow leak.
-max_requests = 1000
-max_requests_jitter = 100
+# Replace each worker after about ten thousand requests: bounds any slow leak. Building the
+# app again costs about 0.4 s of CPU: at a thousand (the old setting) a loaded 2-core server
+# spent a tenth of its time restarting workers (docs/PERFORMANCE.md); a worker's memory stays
+# flat long before ten thousand (bench/memory.py).
+max_requests = 10000
+max_requests_jitter = 1000
 
 # The app writes one line per request itself (with its request id, as text or JSON, without
 # health checks: QUIZAPP_LOG_FORMAT); gunicorn's access log is off so that each request is
