@@ -12,7 +12,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import access, health, i18n, input_guard, logs, security_headers
+from . import access, health, i18n, input_guard, logs, page_gate, security_headers
 from .config import Config, instance_secret_key, public_url_settings, shipped_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .start_up import flask_command, start_up
@@ -30,6 +30,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
+    places = page_gate.places_setting(app.config["PAGE_CONCURRENCY"])
+    if places:
+        app.wsgi_app = page_gate.PageGate(app.wsgi_app, places)  # type: ignore[method-assign]
     register_extensions(app)
     input_guard.init_app(app)
     security_headers.init_app(app)

@@ -59,6 +59,8 @@ class Config:
     PUBLIC_URL = os.environ.get("QUIZAPP_PUBLIC_URL")
     # Behind a reverse proxy (HTTPS, another host name): trust one proxy's X-Forwarded-*.
     PROXY_FIX = os.environ.get("QUIZAPP_PROXY_FIX", "0") == "1"
+    # Requests of one worker process that build their response at once (quizapp/page_gate.py).
+    PAGE_CONCURRENCY = os.environ.get("QUIZAPP_PAGE_CONCURRENCY", "4")
     # Rate limits: one process can count in memory; several servers share Redis, e.g.
     # QUIZAPP_RATELIMIT_STORAGE_URI=redis://cache.example:6379/0
     RATELIMIT_STORAGE_URI = os.environ.get("QUIZAPP_RATELIMIT_STORAGE_URI", "memory://")
