@@ -25,9 +25,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 # (docs/DEPLOYMENT.md, "Live mode"); a sync worker would be taken whole by each. A stream waits
 # on a condition without a database connection and ends after 25 s (the browser reconnects),
 # so threads are cheap and recycled. Page requests share the same threads, but at most
-# QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py). gevent was not
-# chosen: it needs monkey-patching of psycopg, Redis and the standard library, which the rest
-# of the app (advisory locks, file locks, blocking grading) does not need.
+# QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
+# gevent was not chosen: it needs monkey-patching of psycopg, Redis and the standard library,
+# which the rest of the app (advisory locks, file locks, blocking grading) does not need.
 worker_class = "gthread"
 # Concurrent requests (streams included) per worker: 300 players on 4 workers fit in the
 # default 100 each. QUIZAPP_THREADS overrides.

@@ -155,7 +155,7 @@ def test_the_editor_completes_keys_and_values_from_the_schema(page, site, db, ow
     page.locator(".cm-editor").wait_for()
     wait_until(
         page,
-        "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/schema.json'))"
+        "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/schema.json'))",
     )
     page.locator(".cm-content").click()
     page.keyboard.press("Control+End")
