@@ -30,6 +30,8 @@ once and its status checked; after, the saved answers are checked in the databas
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import platform
 import re
 import statistics
@@ -105,6 +107,29 @@ def wrk(port: int, script_file: Path, seconds: int, threads: int, connections: i
     }
 
 
+def failures(log: Path) -> str:
+    """What the server logged of its failed requests so far (the app's JSON lines): statuses
+    counted, and the first error message, so that an error in the table has its cause."""
+    statuses: collections.Counter[int] = collections.Counter()
+    first_error = ""
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:  # a traceback's lines: its last names the error
+            if "Error: " in line and not first_error:
+                first_error = line.strip()[:200]
+            continue
+        status = entry.get("status")
+        if isinstance(status, int) and status >= 400:
+            statuses[status] += 1
+        if entry.get("level") == "ERROR" and not first_error:
+            first_error = str(entry.get("message", ""))[:200]
+    counted = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
+    return (
+        f"(server log: {counted or 'no failed request'}{'; ' + first_error if first_error else ''})"
+    )
+
+
 def request_lines(port: int, world, students: int) -> dict[str, list[str]]:
     """Log every student and the teacher in over HTTP; the requests of each path, each checked
     once. The students' sessions stay valid: nothing here logs them out."""
@@ -171,6 +196,8 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, list[dict]]:
                         )
                         results[name].append(figures)
                         trouble = figures["socket_errors"]
+                        if figures["errors"]:
+                            trouble += f" {failures(folder / 'gunicorn.log')}"
                         print(
                             f"  {engine} round {round_number + 1} {name:10} "
                             f"{figures['rps']:8.0f} req/s  p50 {figures['p50']:6.1f} ms  "
