@@ -123,7 +123,9 @@ def failures(log: Path) -> str:
         if isinstance(status, int) and status >= 400:
             statuses[status] += 1
         if entry.get("level") == "ERROR" and not first_error:
-            first_error = str(entry.get("message", ""))[:200]
+            # The exception's own line (the traceback's last), else the message.
+            trace = str(entry.get("exc_info") or "").strip().splitlines()
+            first_error = (trace[-1] if trace else str(entry.get("message", "")))[:200]
     counted = ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items()))
     return (
         f"(server log: {counted or 'no failed request'}{'; ' + first_error if first_error else ''})"

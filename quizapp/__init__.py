@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -170,6 +172,23 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    def database_busy(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        """The database did not answer in time (SQLite's write lock past its busy timeout
+        under a burst of saves; PostgreSQL out of reach or a lock timeout): a 503 the browser
+        may retry, the request's transaction rolled back. SQLite also reports a missing table
+        or a syntax error as an OperationalError: those stay 500s, bugs."""
+        db.session.rollback()
+        if isinstance(error.orig, sqlite3.OperationalError) and not any(
+            words in str(error.orig) for words in ("database is locked", "database is busy")
+        ):
+            app.logger.error("database error", exc_info=error)
+            return render_template("errors/error.html", code=500, error=error), 500, {}
+        app.logger.warning("database unavailable: %s", error.orig)
+        page = render_template("errors/error.html", code=503, error=error)
+        return page, 503, {"Retry-After": "5"}
+
+    app.register_error_handler(OperationalError, database_busy)
 
 
 def register_commands(app: Flask) -> None:
