@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from .classes.views import bp as classes_bp
     from .gradebook.views import bp as gradebook_bp
     from .live import broker as live_broker
+    from .live import fragments as live_fragments
     from .live.views import bp as live_bp
     from .main.views import bp as main_bp
     from .progress.views import bp as progress_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     live_broker.init_app(app)
+    live_fragments.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
