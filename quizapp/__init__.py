@@ -172,13 +172,21 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import backup_command, gradebook_cli, questions_cli, restore_command, users_cli
+    from .cli import (
+        backup_command,
+        gradebook_cli,
+        live_cli,
+        questions_cli,
+        restore_command,
+        users_cli,
+    )
 
     app.cli.add_command(questions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(gradebook_cli)
+    app.cli.add_command(live_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

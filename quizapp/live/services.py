@@ -212,6 +212,20 @@ def end_if_idle(live: LiveSession, now: datetime | None = None) -> bool:
     return False
 
 
+def end_idle_sessions(host: User | None = None, now: datetime | None = None) -> list[LiveSession]:
+    """End every running session (of `host`, or all) idle for `QUIZAPP_LIVE_IDLE_MINUTES`: what
+    a game nobody opens again needs for its class's scores to reach the gradebook. The
+    teacher's list of games runs it; `flask live end-idle` runs it for all (from a timer)."""
+    now = now or utcnow()
+    idle = timedelta(minutes=current_app.config["LIVE_IDLE_MINUTES"])
+    query = select(LiveSession).where(
+        LiveSession.ended_at.is_(None), LiveSession.last_activity_at < now - idle
+    )
+    if host is not None:
+        query = query.where(LiveSession.host_id == host.id)
+    return [live for live in db.session.scalars(query).all() if end_if_idle(live, now)]
+
+
 def add_blocked_words(live: LiveSession, words: list[str], now: datetime | None = None) -> None:
     now = now or utcnow()
     merged = list(dict.fromkeys([*live.blocklist, *(w.strip() for w in words if w.strip())]))

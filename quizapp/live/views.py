@@ -78,6 +78,11 @@ def own_session(session_id: int) -> LiveSession:
 @bp.route("/")
 @access.roles(Role.teacher)
 def index() -> str:
+    ended = services.end_idle_sessions(current_user)
+    if ended:
+        db.session.commit()
+        for live in ended:
+            publish(live)
     sessions = db.session.scalars(
         select(LiveSession)
         .where(LiveSession.host_id == current_user.id)
@@ -161,7 +166,10 @@ def host_context(live: LiveSession) -> dict[str, Any]:
 @access.roles(Role.teacher)
 def host(session_id: int) -> str:
     live = own_session(session_id)
-    return render_template("live/host.html", **host_context(live))
+    # The host's page is the projector's: projector mode (very large type, no site header)
+    # unless the teacher leaves it (`?projector=0`).
+    projector = request.args.get("projector") != "0"
+    return render_template("live/host.html", projector=projector, **host_context(live))
 
 
 @bp.route("/<int:session_id>/control/<action>", methods=["POST"])
