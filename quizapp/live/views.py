@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -50,6 +51,7 @@ from . import forms, fragments, results, services
 from .services import LiveError
 
 bp = Blueprint("live", __name__, url_prefix="/live")
+log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
@@ -386,7 +388,11 @@ def phase_data(
             return data
 
     cache: fragments.Fragments = app.extensions["live_fragments"]
-    data = cache.shared(("event", session_id, version, locale), build)
+    try:
+        data = cache.shared(("event", session_id, version, locale), build)
+    except Exception:  # (the database out of reach a moment) the page fetches itself
+        log.warning("live: phase event without its markup", exc_info=True)
+        return {"version": version}
     if "html" not in data or player_id in data["removed"]:
         return {"version": data["version"]}
     remaining = max(0, int((data["deadline"] - time.time()) * 1000))
@@ -471,16 +477,21 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
         return render_template("live/play.html", **play_context(live, player)), 409
     live_id, version = live.id, live.version
     db.session.commit()  # acknowledged only once committed
-    # Counted after the commit: of two last answers committed at once, each counting before
-    # its commit would miss the other's, and the question would wait for its deadline.
-    if services.all_answered(live_id, int(position)) and services.close_if_all_answered(
-        live, position=int(position)
-    ):
-        db.session.commit()
-        publish(live)
-    else:
+    try:
+        # Counted after the commit: of two last answers committed at once, each counting
+        # before its commit would miss the other's, and the question would wait for its
+        # deadline.
+        if services.all_answered(live_id, int(position)) and services.close_if_all_answered(
+            live, position=int(position)
+        ):
+            db.session.commit()
+            publish(live)
+        else:
+            db.session.rollback()
+            live_broker.broker().publish(live_id, live_broker.COUNT, version)
+    except Exception:  # the answer is stored: say so; the deadline closes the question anyway
         db.session.rollback()
-        live_broker.broker().publish(live_id, live_broker.COUNT, version)
+        log.warning("live: answer stored, early close skipped", exc_info=True)
     return redirect(url_for("live.play", session_id=live_id))
 
 
