@@ -2,7 +2,8 @@
 gunicorn.conf.py, gthread workers) + PostgreSQL + Redis, on one or two app servers.
 
 For each question: the host's "next" on server A, then every player's stream hearing the
-step and fetching the question page (what live-game.js does), then every player answering
+step with the question's markup (or fetching the page when the event has none: what
+live-game.js does), then every player answering
 (the acknowledgement is the answer's redirect, sent after the commit), then the projector
 showing the distribution and leaderboard once the last answer is in. At the end, answers
 acknowledged versus answers stored (lost = acknowledged and not stored).
@@ -15,9 +16,11 @@ acknowledged versus answers stored (lost = acknowledged and not stored).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -89,6 +92,8 @@ class Player:
         self.phase = threading.Event()
         self.stop = threading.Event()
         self.acknowledged: list[int] = []  # positions whose answer the server acknowledged
+        self.csrf = ""
+        self.question: str | None = None  # the open question's markup from the last event
 
     def join(self, pin: str) -> None:
         join = f"{self.server}/live/join"
@@ -97,6 +102,9 @@ class Player:
             join, {"csrf_token": token_of(page), "pin": pin, "nickname": f"P{self.number}"}
         )
         assert status == 302 and "/live/play/" in location, (status, location)
+        page = self.page()  # the lobby: the player's CSRF token, as the page keeps it
+        found = re.search(r'data-csrf="([^"]+)"', page)  # absent before the event carried pages
+        self.csrf = found.group(1) if found else ""
 
     def listen(self) -> None:
         """The stream, reconnected whenever it ends (every 25 s), as EventSource does."""
@@ -104,8 +112,23 @@ class Player:
         while not self.stop.is_set():
             try:
                 with self.client.opener.open(urllib.request.Request(url), timeout=60) as stream:
+                    event = b""
                     for raw in stream:
-                        if raw.startswith(b"event: phase"):
+                        if raw.startswith(b"event: "):
+                            event = raw.strip()
+                        elif raw.startswith(b"data: ") and event == b"event: phase":
+                            # An open question comes with its markup (live-game.js shows it
+                            # with the page's CSRF token); otherwise the page is fetched.
+                            data = json.loads(raw[6:])
+                            html = data.get("html")
+                            self.question = (
+                                html.replace(
+                                    'name="csrf_token" type="hidden" value=""',
+                                    f'name="csrf_token" type="hidden" value="{self.csrf}"',
+                                )
+                                if html
+                                else None
+                            )
                             self.phase.set()
                         if self.stop.is_set():
                             return
@@ -184,6 +207,23 @@ def kill_workers(master: int, stop: threading.Event) -> None:
     print(f"workers SIGKILLed: {killed}")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+MASTERS: list[int] = []  # the gunicorn masters, for `server_cpu`
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by the gunicorn workers alive now (from /proc)."""
+    total = 0
+    for master in MASTERS:
+        for pid in children(master):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -227,17 +267,21 @@ def run(args: argparse.Namespace) -> None:
                 "QUIZAPP_LOG_LEVEL": "WARNING",
                 "WEB_CONCURRENCY": str(args.workers),
             }
+            if args.threads:
+                env["QUIZAPP_THREADS"] = str(args.threads)
             logs = [Path(tempfile.gettempdir()) / f"bench-live-gunicorn{i}.log" for i in range(2)]
             for log in logs:
                 log.unlink(missing_ok=True)
             print(f"gunicorn logs: {', '.join(map(str, logs[: args.servers]))}")
             servers = [start_server(env, logs[i]) for i in range(args.servers)]
+            MASTERS.extend(process.pid for process, _u in servers)
             urls = [u for _p, u in servers]
             stop = threading.Event()
             if args.kill_workers:  # on the players' last server, never the host's (A)
                 threading.Thread(
                     target=kill_workers, args=(servers[-1][0].pid, stop), daemon=True
                 ).start()
+            before = resource.getrusage(resource.RUSAGE_SELF)
             try:
                 measure(args, urls, app)
             finally:
@@ -245,6 +289,13 @@ def run(args: argparse.Namespace) -> None:
                 for process, _u in servers:
                     process.terminate()
                     process.wait(timeout=40)
+            mine = resource.getrusage(resource.RUSAGE_SELF)
+            served = resource.getrusage(resource.RUSAGE_CHILDREN)
+            print(
+                "CPU seconds: the simulated players (this process) "
+                f"{mine.ru_utime + mine.ru_stime - before.ru_utime - before.ru_stime:.1f}, "
+                f"gunicorn (all workers) {served.ru_utime + served.ru_stime:.1f}"
+            )
 
 
 def play_round(players: list[Player], sent: float) -> tuple[list[float], list[float]]:
@@ -257,7 +308,7 @@ def play_round(players: list[Player], sent: float) -> tuple[list[float], list[fl
     def play(player: Player) -> None:
         if not player.phase.wait(timeout=15):
             return
-        page = player.page()
+        page = player.question or player.page()
         with lock:
             reached.append(time.perf_counter() - sent)
         time.sleep(random.uniform(0.0, 2.0))  # players read and tap at their own pace
@@ -300,15 +351,19 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
 
     players = [Player(i, urls[i % len(urls)], session_id) for i in range(args.players)]
     started = time.perf_counter()
+    cpu = server_cpu()
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda p: p.join(pin), players))
     print(
         f"{args.players} players joined in {time.perf_counter() - started:.1f} s "
-        f"on {len(urls)} server(s), {args.workers} gthread workers each"
+        f"on {len(urls)} server(s), {args.workers} gthread workers each, "
+        f"{args.threads or 'default'} threads per worker; gunicorn CPU {server_cpu() - cpu:.1f} s"
     )
     for player in players:
         threading.Thread(target=player.listen, daemon=True).start()
+    cpu = server_cpu()
     time.sleep(3)  # every stream open and past its first read
+    print(f"300 streams opened: gunicorn CPU {server_cpu() - cpu:.1f} s in 3 s")
     GAME_ON.set()
 
     for number in range(args.questions):
@@ -319,6 +374,7 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
             host.open(f"{a}/live/{session_id}/control/skip", {"csrf_token": token_of(page)})
             _s, _l, page = host.open(host_page)
         action = "start" if number == 0 else "next"
+        cpu = server_cpu()
         sent = time.perf_counter()
         host.open(f"{a}/live/{session_id}/control/{action}", {"csrf_token": token_of(page)})
         reached, acks = play_round(players, sent)
@@ -333,7 +389,7 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
             f"max {max(reached, default=0) * 1000:.0f} ms); answers acknowledged {len(acks)}, "
             f"p50 {pct(acks, 0.5) * 1000:.0f} ms, p99 {pct(acks, 0.99) * 1000:.0f} ms, "
             f"max {max(acks, default=0) * 1000:.0f} ms; projector after the last answer "
-            f"{board * 1000:.0f} ms"
+            f"{board * 1000:.0f} ms; gunicorn CPU {server_cpu() - cpu:.1f} s"
         )
     for player in players:
         player.stop.set()
@@ -364,6 +420,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, help="QUIZAPP_THREADS (gunicorn.conf.py's default otherwise: 100)"
+    )
     parser.add_argument(
         "--kill-workers", action="store_true", help="SIGKILL a worker of server B every 3 s"
     )

@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from .classes.views import bp as classes_bp
     from .gradebook.views import bp as gradebook_bp
     from .live import broker as live_broker
+    from .live import fragments as live_fragments
     from .live.views import bp as live_bp
     from .main.views import bp as main_bp
     from .progress.views import bp as progress_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     live_broker.init_app(app)
+    live_fragments.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -192,13 +194,21 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import backup_command, gradebook_cli, questions_cli, restore_command, users_cli
+    from .cli import (
+        backup_command,
+        gradebook_cli,
+        live_cli,
+        questions_cli,
+        restore_command,
+        users_cli,
+    )
 
     app.cli.add_command(questions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(gradebook_cli)
+    app.cli.add_command(live_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

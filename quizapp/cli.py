@@ -316,3 +316,17 @@ def rebuild_stats_command(assignment_id: int | None) -> None:
     counted = rebuild(assignment_id)
     db.session.commit()
     click.echo(f"item statistics rebuilt from {count(counted, 'attempt')}")
+
+
+live_cli = AppGroup("live", help="Live games.")
+
+
+@live_cli.command("end-idle")
+def end_idle_command() -> None:
+    """End the live games idle for QUIZAPP_LIVE_IDLE_MINUTES (a class game's scores then go
+    into the gradebook). Safe to run from a timer, e.g. every 10 minutes."""
+    from .live.services import end_idle_sessions
+
+    ended = end_idle_sessions()
+    db.session.commit()
+    click.echo(f"ended {count(len(ended), 'idle live game')}")

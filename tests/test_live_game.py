@@ -202,6 +202,7 @@ def test_an_answer_and_a_phone_page_cost_the_same_whatever_the_room(app, db, wor
     host.post(f"/live/{live.id}/control/start")
     costs = []
     for phone in phones[:2]:
+        app.extensions["live_fragments"].clear()  # each page as the first phone's: cold
         with count_queries() as page:
             question = text(phone.get(f"/live/play/{live.id}"))
         with count_queries() as answer:
@@ -245,3 +246,108 @@ def test_every_question_type_is_playable_on_a_phone(app, db, make_user, make_set
     assert db.session.scalar(select(LiveAnswer)) is None
     db.session.refresh(live)
     assert live.time_limit == scoring.default_time_limit("match")  # the last: a longer time
+
+
+def test_the_question_is_rendered_once_per_step_and_never_carries_a_player_or_the_key(
+    app, db, world, count_queries
+):
+    """The second phone's question page reuses the markup the first one built (fewer
+    statements), with its own CSRF token and name; after the reveal, the key and each
+    player's own verdict and rank."""
+    host, live = world["host"], world["live"]
+    app.config["WTF_CSRF_ENABLED"] = True
+    phones = {}
+    for name in ("Ada", "Bob"):
+        phone = app.test_client()
+        join_page = text(phone.get(f"/live/join?pin={live.pin}"))
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', join_page).group(1)
+        joined = phone.post(
+            "/live/join", data={"csrf_token": token, "pin": live.pin, "nickname": name}
+        )
+        assert joined.status_code == 302
+        phones[name] = phone
+    app.config["WTF_CSRF_ENABLED"] = False
+    host.post(f"/live/{live.id}/control/start")
+    app.config["WTF_CSRF_ENABLED"] = True
+    pages, costs = {}, []
+    for name, phone in phones.items():
+        with count_queries() as page:
+            pages[name] = text(phone.get(f"/live/play/{live.id}"))
+        costs.append(page.count)
+    assert costs[1] < costs[0], costs  # the question and its set were not read again
+    tokens = {
+        n: re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', p).group(1)
+        for n, p in pages.items()
+    }
+    assert tokens["Ada"] != tokens["Bob"]
+    assert "Playing as Ada" in pages["Ada"] and "Bob" not in pages["Ada"]
+    assert "Playing as Bob" in pages["Bob"] and "Ada" not in pages["Bob"]
+    for page in pages.values():
+        assert "In 2015, as a non-profit." not in page  # no key while the question is open
+        assert button_for(page, "2015") == button_for(pages["Ada"], "2015")  # one layout
+    ada = phones["Ada"].post(
+        f"/live/play/{live.id}/answer",
+        data={
+            "csrf_token": tokens["Ada"],
+            "position": "0",
+            "answer": button_for(pages["Ada"], "2015"),
+        },
+    )
+    assert ada.status_code == 302
+    bob = phones["Bob"].post(
+        f"/live/play/{live.id}/answer",
+        data={
+            "csrf_token": tokens["Bob"],
+            "position": "0",
+            "answer": button_for(pages["Bob"], "2014"),
+        },
+    )
+    assert bob.status_code == 302  # everyone answered: closed
+    ada_page = text(phones["Ada"].get(f"/live/play/{live.id}"))
+    bob_page = text(phones["Bob"].get(f"/live/play/{live.id}"))
+    assert "Right!" in ada_page and "Rank 1" in ada_page
+    assert "Not this time." in bob_page and "Rank 2" in bob_page
+    assert "In 2015, as a non-profit." in ada_page and "In 2015, as a non-profit." in bob_page
+
+
+def test_a_phone_stream_carries_the_open_question_and_nothing_of_the_key(app, db, world):
+    """The `phase` event of an open question carries its markup (prompt, countdown, form with
+    an empty CSRF token for the page to fill); a removed player, a closed question and a
+    stale version get the version only, so the page is fetched."""
+    from quizapp.live import services
+    from quizapp.live.views import phase_data
+    from quizapp.models import LivePlayer
+
+    host, live = world["host"], world["live"]
+    phones = []
+    for name in ("Ada", "Bob"):
+        phone = app.test_client()
+        phone.post("/live/join", data={"pin": live.pin, "nickname": name})
+        phones.append(phone)
+    host.post(f"/live/{live.id}/control/start")
+    db.session.refresh(live)
+    ada, bob = db.session.scalars(select(LivePlayer).order_by(LivePlayer.id)).all()
+    with app.test_request_context():
+        data = phase_data(app, live.id, live.version, (ada.id, "fr", "http://localhost/"))
+    assert data["version"] == live.version and data["position"] == 0
+    assert 0 < data["remaining_ms"] <= 20_000
+    html = data["html"]
+    assert "When was OpenAI founded?" in html and 'name="answer"' in html
+    assert f'action="/live/play/{live.id}/answer"' in html
+    assert "secondes" in html  # the player's language
+    assert "In 2015, as a non-profit." not in html and "Ada" not in html
+    page = text(phones[0].get(f"/live/play/{live.id}"))
+    assert button_for(page, "2015") in re.findall(r'name="answer" value="(\d+)"', html)
+
+    host.post(f"/live/{live.id}/players/{bob.id}/remove")
+    db.session.refresh(live)
+    with app.test_request_context():
+        removed = phase_data(app, live.id, live.version, (bob.id, "en", "http://localhost/"))
+        stale = phase_data(app, live.id, live.version - 1, (ada.id, "en", "http://localhost/"))
+    assert removed == {"version": live.version}
+    assert "html" not in stale
+    services.skip(live)
+    db.session.commit()
+    with app.test_request_context():
+        closed = phase_data(app, live.id, live.version, (ada.id, "en", "http://localhost/"))
+    assert closed == {"version": live.version}

@@ -213,3 +213,31 @@ def test_the_end_enters_the_gradebook_once_and_feeds_spaced_review(db, game):
         "founding-year": True,  # missed: a review card
         "investor": False,
     }
+
+
+def test_a_game_nobody_opens_again_ends_from_the_teachers_list_or_the_command(db, game, app):
+    """Idle past QUIZAPP_LIVE_IDLE_MINUTES with nobody on its pages: the teacher's list of
+    games ends it (its class's scores go to the gradebook); `flask live end-idle` ends the
+    others' (a timer); a game still in use is left alone."""
+    from quizapp.live.services import end_idle_sessions
+
+    live, zoe = game["live"], game["zoe"]
+    services.join(live, zoe, "")
+    services.next_question(live)
+    busy = services.create_session(game["teacher"], game["set"])
+    db.session.commit()
+    later = utcnow() + timedelta(minutes=app.config["LIVE_IDLE_MINUTES"] + 1)
+    assert end_idle_sessions(game["teacher"], utcnow()) == []  # not idle yet
+    busy.last_activity_at = later - timedelta(minutes=1)
+    db.session.commit()
+    assert end_idle_sessions(game["teacher"], later) == [live]
+    db.session.commit()
+    assert live.state == LiveState.finished and busy.ended_at is None
+    assert db.session.scalar(select(Assignment)).kind == AssignmentKind.live
+
+    busy.last_activity_at = utcnow() - timedelta(minutes=app.config["LIVE_IDLE_MINUTES"] + 1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["live", "end-idle"])
+    assert result.exit_code == 0 and "ended 1 idle live game" in result.output
+    db.session.refresh(busy)
+    assert busy.ended_at is not None

@@ -28,7 +28,7 @@ from test_two_servers import (  # noqa: F401  (fixtures: services, database)
 from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db as _db
-from quizapp.live.broker import CHANNEL_PREFIX
+from quizapp.live.broker import CHANNEL_PREFIX, decode
 
 
 def populate(database_url: str, questions_dir: Path) -> None:
@@ -123,7 +123,7 @@ def test_a_live_game_across_two_servers_through_redis(
         while "phase" not in kinds and time.monotonic() < deadline:
             message = published.get_message(timeout=1)
             if message and message["channel"].decode() == f"{CHANNEL_PREFIX}{session_id}":
-                kinds.append(message["data"].decode())
+                kinds.append(decode(message["data"].decode())[0])
         assert "count" in kinds and "phase" in kinds  # the join, then the start, through Redis
 
         # The player answers on B; the projector on A shows it (one player: the question closes).

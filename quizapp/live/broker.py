@@ -1,17 +1,23 @@
 """Fan-out of live events to the streams a process holds open.
 
-The database is the truth (`LiveSession.version`); a message only says "look again now".
-Two kinds: `phase` (the question changed, opened, closed or paused: every page refetches) and
-`count` (a join or an answer: only the projector refetches).
+The database is the truth (`LiveSession.version`); a message says "the game is now at version
+N" (`phase`: the question changed, opened, closed or paused) or "something was counted"
+(`count`: a join or an answer, which only the projector shows). A message carries the
+session's version, so a stream that hears it needs no database read to know the game moved.
 
-- `LocalBroker`: threads of one process wait on a condition. The embedded SQLite default
-  (one laptop, one process) needs nothing more.
+- `LocalBroker`: threads of one process wait on a condition per session. The embedded SQLite
+  default (one laptop, one process) needs nothing more.
 - `RedisBroker` (`QUIZAPP_LIVE_BROKER_URL=redis://...`): a publish goes to Redis pub/sub; one
-  listener thread per process subscribes to every session's channel and wakes that process's
-  waiting streams through its own `LocalBroker`. Several workers and several servers share it.
+  listener thread per process subscribes to every session's channel (one subscription per
+  process, not per stream) and wakes that process's waiting streams through its own
+  `LocalBroker`. Several workers and several servers share it.
 
-Streams also re-read the database every `STREAM_RECHECK_SECONDS`, so a lost message (Redis
-restarting, a process without the broker) delays an update, never loses it.
+The database is still re-read, but once per session and process every `RECHECK_SECONDS` (and
+at the open question's deadline), not once per stream: of the streams of a session waiting in
+a process, the first whose wait times out claims the check (`claim_check`), reads the session,
+closes a question whose time is up, and tells the others the version it found (`learn`). So a
+lost message (Redis restarting, a process without the broker) delays an update by at most
+that, never loses it, and 300 phones cost one query per process every 2 seconds.
 """
 
 from __future__ import annotations
@@ -30,13 +36,38 @@ log = logging.getLogger(__name__)
 PHASE = "phase"
 COUNT = "count"
 CHANNEL_PREFIX = "quizapp:live:"
+RECHECK_SECONDS = 2.0  # each process re-reads a watched session at least this often
 
 
 @dataclass
 class _Slot:
-    condition: threading.Condition = field(default_factory=threading.Condition)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     serial: int = 0  # bumped on every message
-    last_kind: str = COUNT
+    version: int = -1  # the newest version heard or read (-1: none yet)
+    next_check: float = 0.0  # time.monotonic() of the next database read
+    checking: bool = False  # a stream of this process is reading the database now
+
+    def __post_init__(self) -> None:
+        # Two queues on one lock: the phones' streams wait for a new version only, so that
+        # 300 answers (`count`) do not wake 300 phone streams 300 times each; the projector's
+        # stream waits for every message.
+        self.condition = threading.Condition(self.lock)  # phase: a new version
+        self.every = threading.Condition(self.lock)  # any message (the projector)
+
+    def wake(self, phase: bool) -> None:
+        if phase:
+            self.condition.notify_all()
+        self.every.notify_all()
+
+
+def encode(kind: str, version: int) -> str:
+    return f"{kind}:{version}"
+
+
+def decode(data: str) -> tuple[str, int]:
+    """`phase:12` → ("phase", 12); an older message without a version → (kind, -1)."""
+    kind, _, version = data.partition(":")
+    return kind, int(version) if version.isdigit() else -1
 
 
 class LocalBroker:
@@ -50,25 +81,67 @@ class LocalBroker:
         with self._lock:
             return self._slots.setdefault(session_id, _Slot())
 
-    def publish(self, session_id: int, kind: str) -> None:
-        self.notify(session_id, kind)
+    def publish(self, session_id: int, kind: str, version: int) -> None:
+        self.notify(session_id, kind, version)
 
-    def notify(self, session_id: int, kind: str) -> None:
+    def notify(self, session_id: int, kind: str, version: int = -1) -> None:
         slot = self._slot(session_id)
-        with slot.condition:
+        with slot.lock:
             slot.serial += 1
-            slot.last_kind = kind
-            slot.condition.notify_all()
+            newer = version > slot.version
+            slot.version = max(slot.version, version)
+            slot.wake(phase=newer)
+
+    def learn(self, session_id: int, version: int) -> None:
+        """A version read from the database: wakes the streams only if it is news."""
+        slot = self._slot(session_id)
+        with slot.lock:
+            if version > slot.version:
+                slot.version = version
+                slot.wake(phase=True)
 
     def serial(self, session_id: int) -> int:
         return self._slot(session_id).serial
 
-    def wait(self, session_id: int, seen: int, timeout: float) -> int:
-        """Block until a message after serial `seen`, or `timeout` seconds; the new serial."""
+    def wait(
+        self, session_id: int, seen_serial: int, seen_version: int, timeout: float, every: bool
+    ) -> tuple[int, int]:
+        """Block until the session is past `seen_version` (or, with `every`, any message after
+        `seen_serial`), until this process's next database check is due, or `timeout`
+        seconds; (serial, version) then."""
         slot = self._slot(session_id)
-        with slot.condition:
-            slot.condition.wait_for(lambda: slot.serial != seen, timeout=timeout)
-            return slot.serial
+        end = time.monotonic() + timeout
+        queue = slot.every if every else slot.condition
+        with slot.lock:
+            while True:
+                if slot.version > seen_version or (every and slot.serial != seen_serial):
+                    break
+                now = time.monotonic()
+                due = slot.next_check if not slot.checking else now + RECHECK_SECONDS
+                left = min(end, due) - now
+                if left <= 0:
+                    break
+                queue.wait(left)
+            return slot.serial, slot.version
+
+    def claim_check(self, session_id: int) -> bool:
+        """True for the one stream of this process that should read the database now."""
+        slot = self._slot(session_id)
+        with slot.lock:
+            if slot.checking or time.monotonic() < slot.next_check:
+                return False
+            slot.checking = True
+            return True
+
+    def checked(self, session_id: int, version: int | None, next_in: float) -> None:
+        """The claimed check is done: the version it read, and when the next one is due."""
+        slot = self._slot(session_id)
+        with slot.lock:
+            slot.checking = False
+            slot.next_check = time.monotonic() + max(0.05, min(next_in, RECHECK_SECONDS))
+            if version is not None:
+                slot.version = max(slot.version, version)
+            slot.wake(phase=True)
 
 
 class RedisBroker(LocalBroker):
@@ -82,16 +155,18 @@ class RedisBroker(LocalBroker):
         self._listener_pid: int | None = None
         self._listener_lock = threading.Lock()
 
-    def publish(self, session_id: int, kind: str) -> None:
+    def publish(self, session_id: int, kind: str, version: int) -> None:
         try:
-            self._redis.publish(f"{CHANNEL_PREFIX}{session_id}", kind)
+            self._redis.publish(f"{CHANNEL_PREFIX}{session_id}", encode(kind, version))
         except Exception:  # the database still has it: streams re-read it shortly
             log.warning("live: could not publish to Redis", exc_info=True)
-            self.notify(session_id, kind)
+            self.notify(session_id, kind, version)
 
-    def wait(self, session_id: int, seen: int, timeout: float) -> int:
+    def wait(
+        self, session_id: int, seen_serial: int, seen_version: int, timeout: float, every: bool
+    ) -> tuple[int, int]:
         self._ensure_listener()
-        return super().wait(session_id, seen, timeout)
+        return super().wait(session_id, seen_serial, seen_version, timeout, every)
 
     def _ensure_listener(self) -> None:
         # One listener per process (a forked worker starts its own).
@@ -113,8 +188,9 @@ class RedisBroker(LocalBroker):
                     ident = channel.removeprefix(CHANNEL_PREFIX)
                     if ident.isdigit():
                         data = message.get("data", b"")
-                        kind = data.decode() if isinstance(data, bytes) else str(data)
-                        self.notify(int(ident), kind)
+                        text = data.decode() if isinstance(data, bytes) else str(data)
+                        kind, version = decode(text)
+                        self.notify(int(ident), kind, version)
             except Exception:
                 log.warning("live: Redis listener lost; retrying in 1 s", exc_info=True)
                 time.sleep(1)

@@ -33,7 +33,11 @@ class NewSessionForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    pin = StringField(_l("Game PIN"), validators=[DataRequired(), Length(max=12)])
+    pin = StringField(
+        _l("Game PIN"),
+        validators=[DataRequired(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "class": "live-pin-input"},
+    )
     nickname = StringField(
         _l("Nickname"),
         validators=[Optional(), Length(max=nicknames.MAX_LENGTH)],

@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
+from ..enums import LiveState
 from ..extensions import db
 from ..models import (
     LiveAnswer,
     LivePlayer,
     LiveSession,
 )
-from . import services
+from . import fragments, services
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,30 @@ class Summary:
     questions: int
 
 
+def standings(live: LiveSession) -> dict[int, tuple[int, int]]:
+    """Rank and points per player id. Once the question is closed the answers are final
+    (answers hold a shared lock on the session's row that the closing UPDATE waits for), so
+    the standings at that version are built once per process for every phone."""
+
+    def build() -> dict[int, tuple[int, int]]:
+        return {row.player.id: (row.rank, row.points) for row in services.leaderboard(live)}
+
+    if live.state in (LiveState.reveal, LiveState.finished):
+        return fragments.shared(live, "standings", build)
+    return build()
+
+
 def summary_of(live: LiveSession, player: LivePlayer) -> Summary | None:
-    for row in services.leaderboard(live):
-        if row.player.id == player.id:
-            answered = db.session.scalar(
-                select(func.count()).where(LiveAnswer.player_id == player.id)
-            )
-            right = db.session.scalar(
-                select(func.count()).where(
-                    LiveAnswer.player_id == player.id, LiveAnswer.score >= 1 - 1e-9
-                )
-            )
-            return Summary(
-                row.rank, row.points, int(right or 0), int(answered or 0), len(live.question_ids)
-            )
-    return None
+    place = standings(live).get(player.id)
+    if place is None:
+        return None
+    answered, right = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((LiveAnswer.score >= 1 - 1e-9, 1), else_=0)), 0),
+        ).where(LiveAnswer.player_id == player.id)
+    ).one()
+    return Summary(place[0], place[1], int(right or 0), int(answered or 0), len(live.question_ids))
 
 
 def export_rows(live: LiveSession) -> list[list[Any]]:

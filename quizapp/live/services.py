@@ -18,6 +18,7 @@ from typing import Any, cast
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import qtypes
@@ -211,6 +212,20 @@ def end_if_idle(live: LiveSession, now: datetime | None = None) -> bool:
     return False
 
 
+def end_idle_sessions(host: User | None = None, now: datetime | None = None) -> list[LiveSession]:
+    """End every running session (of `host`, or all) idle for `QUIZAPP_LIVE_IDLE_MINUTES`: what
+    a game nobody opens again needs for its class's scores to reach the gradebook. The
+    teacher's list of games runs it; `flask live end-idle` runs it for all (from a timer)."""
+    now = now or utcnow()
+    idle = timedelta(minutes=current_app.config["LIVE_IDLE_MINUTES"])
+    query = select(LiveSession).where(
+        LiveSession.ended_at.is_(None), LiveSession.last_activity_at < now - idle
+    )
+    if host is not None:
+        query = query.where(LiveSession.host_id == host.id)
+    return [live for live in db.session.scalars(query).all() if end_if_idle(live, now)]
+
+
 def add_blocked_words(live: LiveSession, words: list[str], now: datetime | None = None) -> None:
     now = now or utcnow()
     merged = list(dict.fromkeys([*live.blocklist, *(w.strip() for w in words if w.strip())]))
@@ -321,23 +336,53 @@ def player_by_token(token: str) -> LivePlayer | None:
     )
 
 
+def playing(session_id: int, token: str | None) -> tuple[LiveSession, LivePlayer] | None:
+    """The session and the player a rejoin token names, in one statement that also takes the
+    shared lock of `submit_answer` on the session's row (PostgreSQL): the answer's first
+    read. None when the token names no player still in this game."""
+    if not token:
+        return None
+    row = db.session.execute(
+        select(LiveSession, LivePlayer)
+        .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+        .where(
+            LiveSession.id == session_id,
+            LivePlayer.token_hash == hash_token(token),
+            LivePlayer.removed_at.is_(None),
+        )
+        .with_for_update(read=True, of=LiveSession)
+        .execution_options(populate_existing=True)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def submit_answer(
-    live: LiveSession, player: LivePlayer, position: int, answer: Any, now: datetime | None = None
+    live: LiveSession,
+    player: LivePlayer,
+    position: int,
+    answer: Any,
+    now: datetime | None = None,
+    locked: bool = False,
 ) -> LiveAnswer:
-    """Grade and store one answer to the open question; refused if late, closed or repeated."""
+    """Grade and store one answer to the open question; refused if late, closed or repeated.
+
+    One INSERT (`ON CONFLICT DO NOTHING`: a second answer inserts nothing and is refused), after
+    the shared lock on the session's row (`locked`: the caller's `playing` took it).
+    """
     now = now or utcnow()
     if player.removed_at is not None or player.session_id != live.id:
         raise LiveError(_l("You are not playing in this game."))
-    # PostgreSQL: a shared lock, so that the host's next step (an UPDATE) waits for the
-    # answers being written, and an answer never lands on a question already moved past.
-    locked = db.session.scalar(
-        select(LiveSession)
-        .where(LiveSession.id == live.id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
-    live = locked
+    if not locked:
+        # PostgreSQL: a shared lock, so that the host's next step (an UPDATE) waits for the
+        # answers being written, and an answer never lands on a question already moved past.
+        found = db.session.scalar(
+            select(LiveSession)
+            .where(LiveSession.id == live.id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+        assert found is not None
+        live = found
     if live.state != LiveState.question or live.position != position:
         raise LiveError(_l("This question is closed: your answer was not counted."))
     if live.paused_remaining_ms is not None:
@@ -351,7 +396,7 @@ def submit_answer(
     limit_ms = (live.time_limit or 1) * 1000
     elapsed_ms = max(0, limit_ms - int((live.deadline - now).total_seconds() * 1000))
     points = scoring.speed_points(result.score, elapsed_ms, limit_ms)
-    if live.streak_bonus and result.correct:
+    if live.streak_bonus and result.correct and position > 0:
         earlier = dict(
             db.session.execute(
                 select(LiveAnswer.position, LiveAnswer.score).where(
@@ -372,33 +417,71 @@ def submit_answer(
         score=result.score,
         points=points,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        raise LiveError(_l("You have already answered this question.")) from None
-    return row
+    values = {
+        column: getattr(row, column)
+        for column in (
+            "session_id",
+            "player_id",
+            "position",
+            "question_id",
+            "answer",
+            "answered_at",
+            "elapsed_ms",
+            "score",
+            "points",
+        )
+    }
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stored = db.session.scalar(
+        insert(LiveAnswer)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["player_id", "position"])
+        .returning(LiveAnswer.id)
+    )
+    if stored is None:
+        raise LiveError(_l("You have already answered this question."))
+    row.id = stored
+    return row  # not in the session: what was stored, for the caller to read
 
 
-def close_if_all_answered(live: LiveSession, now: datetime | None = None) -> bool:
-    """Everyone still in the game answered: close the question early."""
-    now = now or utcnow()
-    if live.state != LiveState.question:
-        return False
-    players = active_player_count(live)
-    answered = db.session.scalar(
+def all_answered(session_id: int, position: int) -> bool:
+    """Has everyone still in the game answered question `position`? One statement, no object
+    loaded (the answer's view calls it right after its commit)."""
+    players = (
+        select(func.count())
+        .select_from(LivePlayer)
+        .where(LivePlayer.session_id == session_id, LivePlayer.removed_at.is_(None))
+        .scalar_subquery()
+    )
+    answered = (
         select(func.count())
         .select_from(LiveAnswer)
         .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
         .where(
-            LiveAnswer.session_id == live.id,
-            LiveAnswer.position == live.position,
+            LiveAnswer.session_id == session_id,
+            LiveAnswer.position == position,
             LivePlayer.removed_at.is_(None),
         )
+        .scalar_subquery()
     )
-    if players and answered is not None and answered >= players:
-        return _move(live, now, state=LiveState.reveal.value, deadline=now)
-    return False
+    return bool(db.session.scalar(select((players > 0) & (answered >= players))))
+
+
+def close_if_all_answered(
+    live: LiveSession, now: datetime | None = None, position: int | None = None
+) -> bool:
+    """Everyone still in the game answered question `position` (the current one): close it
+    early."""
+    now = now or utcnow()
+    position = live.position if position is None else position
+    if not all_answered(live.id, position):
+        return False
+    db.session.refresh(live)
+    if live.state != LiveState.question or live.position != position:
+        return False
+    return _move(live, now, state=LiveState.reveal.value, deadline=now)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -410,6 +493,16 @@ def active_players(live: LiveSession) -> list[LivePlayer]:
             select(LivePlayer)
             .where(LivePlayer.session_id == live.id, LivePlayer.removed_at.is_(None))
             .order_by(LivePlayer.joined_at, LivePlayer.id)
+        )
+    )
+
+
+def removed_player_ids(live: LiveSession) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(LivePlayer.id).where(
+                LivePlayer.session_id == live.id, LivePlayer.removed_at.is_not(None)
+            )
         )
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -23,6 +24,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -30,8 +32,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
@@ -43,13 +47,13 @@ from ..extensions import db, limiter
 from ..gradebook import exports
 from ..models import Classroom, LivePlayer, LiveSession, QuestionSet, utcnow
 from . import broker as live_broker
-from . import forms, results, services
+from . import forms, fragments, results, services
 from .services import LiveError
 
 bp = Blueprint("live", __name__, url_prefix="/live")
+log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2
-RECHECK_SECONDS = 2.0  # streams re-read the database at least this often
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
 
 
@@ -59,7 +63,7 @@ def live_enums() -> dict[str, Any]:
 
 
 def publish(live: LiveSession, kind: str = live_broker.PHASE) -> None:
-    live_broker.broker().publish(live.id, kind)
+    live_broker.broker().publish(live.id, kind, live.version)
 
 
 # --- the host ---------------------------------------------------------------------------------
@@ -76,6 +80,11 @@ def own_session(session_id: int) -> LiveSession:
 @bp.route("/")
 @access.roles(Role.teacher)
 def index() -> str:
+    ended = services.end_idle_sessions(current_user)
+    if ended:
+        db.session.commit()
+        for live in ended:
+            publish(live)
     sessions = db.session.scalars(
         select(LiveSession)
         .where(LiveSession.host_id == current_user.id)
@@ -159,7 +168,10 @@ def host_context(live: LiveSession) -> dict[str, Any]:
 @access.roles(Role.teacher)
 def host(session_id: int) -> str:
     live = own_session(session_id)
-    return render_template("live/host.html", **host_context(live))
+    # The host's page is the projector's: projector mode (very large type, no site header)
+    # unless the teacher leaves it (`?projector=0`).
+    projector = request.args.get("projector") != "0"
+    return render_template("live/host.html", projector=projector, **host_context(live))
 
 
 @bp.route("/<int:session_id>/control/<action>", methods=["POST"])
@@ -312,6 +324,86 @@ def current_player(live: LiveSession) -> LivePlayer | None:
     return services.player_for(live, _tokens().get(str(live.id)))
 
 
+def answer_markup(live: LiveSession, count: int) -> dict[str, Markup]:
+    """The open question's prompt and answer controls, the same on every phone at this
+    version: rendered once per process (`fragments`), never with a key or a player's state."""
+
+    def build() -> dict[str, Markup]:
+        question = services.question_at(live, live.position)
+        layout = services.layout_of(live, live.position, question)
+        form = forms.answer_form(question, layout)
+        form.position.data = str(live.position)
+        prompt = get_template_attribute("live/_ui.html", "prompt")
+        return {
+            "prompt": Markup(prompt(question, live.position, count)),
+            "controls": Markup(
+                render_template("live/_answer_controls.html", form=form, question=question)
+            ),
+        }
+
+    return fragments.shared(live, "answer", build, live.position, str(get_locale()))
+
+
+def phase_data(
+    app: Flask, session_id: int, version: int, player: tuple[int, str, str]
+) -> dict[str, Any]:
+    """What a phone's stream sends when the game reaches `version`: with an open question, its
+    markup (`html`: prompt, countdown, answer form with an empty CSRF token that the page fills
+    in), so that 300 phones show it without fetching their pages; otherwise the version only
+    (the page fetches itself: a verdict and a rank are each player's own). Built once per
+    process, session, version and language; a removed player gets the version only.
+
+    `player`: its id, its language and the address it came to (a stream runs outside its
+    request: the markup is rendered in a request context of its own, in that language)."""
+    player_id, locale, base_url = player
+
+    def build() -> dict[str, Any]:
+        with app.test_request_context(base_url=base_url), force_locale(locale):
+            live = db.session.get(LiveSession, session_id)
+            data: dict[str, Any] = {"version": live.version if live else version}
+            now = utcnow()
+            if (
+                live is not None
+                and live.version == version
+                and live.state == LiveState.question
+                and live.paused_remaining_ms is None
+                and not services.is_closed(live, now)
+            ):
+                count = len(live.question_ids)
+                html = render_template(
+                    "live/_answering.html",
+                    live=live,
+                    now=now,
+                    answering=answer_markup(live, count),
+                    csrf="" if current_app.config.get("WTF_CSRF_ENABLED", True) else None,
+                )
+                assert live.deadline is not None
+                data.update(
+                    position=live.position,
+                    html=html,
+                    deadline=live.deadline.timestamp(),
+                    removed=services.removed_player_ids(live),
+                )
+            db.session.rollback()
+            return data
+
+    cache: fragments.Fragments = app.extensions["live_fragments"]
+    try:
+        data = cache.shared(("event", session_id, version, locale), build)
+    except Exception:  # (the database out of reach a moment) the page fetches itself
+        log.warning("live: phase event without its markup", exc_info=True)
+        return {"version": version}
+    if "html" not in data or player_id in data["removed"]:
+        return {"version": data["version"]}
+    remaining = max(0, int((data["deadline"] - time.time()) * 1000))
+    return {
+        "version": data["version"],
+        "position": data["position"],
+        "html": data["html"],
+        "remaining_ms": remaining,
+    }
+
+
 def play_context(live: LiveSession, player: LivePlayer) -> dict[str, Any]:
     now = utcnow()
     if services.close_if_due(live, now):
@@ -327,14 +419,13 @@ def play_context(live: LiveSession, player: LivePlayer) -> dict[str, Any]:
         "rejoin_url": url_for("live.rejoin", token=_tokens().get(str(live.id)), _external=True),
     }
     if 0 <= live.position < len(live.question_ids) and live.state != LiveState.finished:
-        question = services.question_at(live, live.position)
-        layout = services.layout_of(live, live.position, question)
         mine = services.answer_of(player, live.position)
-        context.update(question=question, layout=layout, mine=mine)
+        context["mine"] = mine
         if not closed and mine is None and live.paused_remaining_ms is None:
-            form = forms.answer_form(question, layout)
-            form.position.data = str(live.position)
-            context["form"] = form
+            context["answering"] = answer_markup(live, context["count"])
+        else:
+            question = services.question_at(live, live.position)
+            context["question"] = question
     if closed or live.state == LiveState.finished:
         context["summary"] = results.summary_of(live, player)
     return context
@@ -356,12 +447,14 @@ def play(session_id: int) -> str | HTTPResponse:
 @bp.route("/play/<int:session_id>/answer", methods=["POST"])
 @access.public
 def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
-    live = db.session.get(LiveSession, session_id)
-    if live is None:
-        abort(404)
-    player = current_player(live)
-    if player is None:
+    """The minimum: one read of the player and the session (with the shared lock), the
+    question, one INSERT, the COMMIT that acknowledges it, one count, one publish."""
+    found = services.playing(session_id, _tokens().get(str(session_id)))
+    if found is None:
+        if db.session.get(LiveSession, session_id) is None:
+            abort(404)
         abort(403)  # not a player of this game (or removed): nothing is stored
+    live, player = found
     position = request.form.get("position", "")
     if not position.isdigit() or int(position) >= len(live.question_ids):
         abort(400)
@@ -375,72 +468,107 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
             given = forms.answer_from(form, question, layout)
         except (qtypes.AnswerError, ValueError) as error:
             raise LiveError(str(error)) from None
-        services.submit_answer(live, player, int(position), given)
+        services.submit_answer(live, player, int(position), given, locked=True)
     except LiveError as error:
         # Not stored: a 409 with the game as it is now and why (never a redirect that a
         # script could take for an acknowledgement).
         db.session.rollback()
         flash(str(error), "warning")
         return render_template("live/play.html", **play_context(live, player)), 409
+    live_id, version = live.id, live.version
     db.session.commit()  # acknowledged only once committed
-    # Counted after the commit: of two last answers committed at once, each counting before
-    # its commit would miss the other's, and the question would wait for its deadline.
-    closed = services.close_if_all_answered(live)
-    db.session.commit()
-    publish(live, live_broker.PHASE if closed else live_broker.COUNT)
-    return redirect(url_for("live.play", session_id=live.id))
+    try:
+        # Counted after the commit: of two last answers committed at once, each counting
+        # before its commit would miss the other's, and the question would wait for its
+        # deadline.
+        if services.all_answered(live_id, int(position)) and services.close_if_all_answered(
+            live, position=int(position)
+        ):
+            db.session.commit()
+            publish(live)
+        else:
+            db.session.rollback()
+            live_broker.broker().publish(live_id, live_broker.COUNT, version)
+    except Exception:  # the answer is stored: say so; the deadline closes the question anyway
+        db.session.rollback()
+        log.warning("live: answer stored, early close skipped", exc_info=True)
+    return redirect(url_for("live.play", session_id=live_id))
 
 
 # --- streams ----------------------------------------------------------------------------------
 
 
-def _events(app: Flask, session_id: int, every_change: bool) -> Iterator[str]:
+def _check(app: Flask, session_id: int) -> tuple[int | None, float]:
+    """The database read of a stream's round: close a question whose time is up, end an idle
+    game; (the version, or None if the session is gone; seconds until the next check)."""
+    with app.app_context():
+        live = db.session.get(LiveSession, session_id)
+        if live is None:
+            return None, live_broker.RECHECK_SECONDS
+        now = utcnow()
+        if services.close_if_due(live, now) or services.end_if_idle(live, now):
+            db.session.commit()
+            publish(live)
+        version, next_in = live.version, live_broker.RECHECK_SECONDS
+        if live.state == LiveState.question and live.deadline and live.paused_remaining_ms is None:
+            next_in = min(next_in, (live.deadline - now).total_seconds() + 0.05)
+        db.session.rollback()
+        return version, next_in
+
+
+def _events(
+    app: Flask, session_id: int, every_change: bool, player: tuple[int, str, str] | None = None
+) -> Iterator[str]:
     """Server-Sent Events: `version` first (the page catches up after a reconnection if it is
     behind), then `phase` when the game moves (players and host), `count` on a join or an
-    answer (host only). The database decides; the broker only wakes the loop.
+    answer (host only). The database decides; a message carries the version it is at.
 
-    Each round runs in an app context of its own and releases its connection before it
-    waits: a stream holds a thread, never a database connection.
+    A stream reads the database once when it opens; then it waits on the broker, and reads the
+    database again only when it is the one stream of its process whose turn it is
+    (`claim_check`: once per session and process every 2 s, and at the deadline). It holds a
+    thread, never a database connection, while it waits.
     """
     yield f"retry: {REFRESH_SECONDS * 1000}\n\n"
     the_broker = app.extensions["live_broker"]
-    seen_version: int | None = None
     serial = the_broker.serial(session_id)
+    version, _next_in = _check(app, session_id)
+    if version is None:
+        return
+    the_broker.learn(session_id, version)
+    # On (re)connection: the page compares, and fetches itself if it is behind.
+    yield f"event: version\ndata: {json.dumps({'version': version})}\n\n"
+    seen = version
     until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"]
-    while time.monotonic() < until:
-        with app.app_context():
-            live = db.session.get(LiveSession, session_id)
-            if live is None:
-                return
-            now = utcnow()
-            if services.close_if_due(live, now) or services.end_if_idle(live, now):
-                db.session.commit()
-                publish(live)
-            version = live.version
-            wait = RECHECK_SECONDS
-            if (
-                live.state == LiveState.question
-                and live.deadline
-                and live.paused_remaining_ms is None
-            ):
-                wait = max(0.05, min(wait, (live.deadline - now).total_seconds() + 0.05))
-            db.session.rollback()
-        if seen_version is None:  # on (re)connection: the page compares, fetches if behind
-            yield f"event: version\ndata: {json.dumps({'version': version})}\n\n"
-        elif version != seen_version:
-            yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n"
-        seen_version = version
-        fresh = the_broker.wait(session_id, serial, min(wait, max(0.0, until - time.monotonic())))
-        if fresh != serial and every_change:
+    while (left := until - time.monotonic()) > 0:
+        fresh, version = the_broker.wait(session_id, serial, seen, left, every_change)
+        if version > seen:
+            data = (
+                phase_data(app, session_id, version, player)
+                if player is not None
+                else {"version": version}
+            )
+            yield f"event: phase\ndata: {json.dumps(data)}\n\n"
+            seen = version
+        elif fresh != serial and every_change:
             yield f"event: count\ndata: {json.dumps({'version': version})}\n\n"
         serial = fresh
+        if the_broker.claim_check(session_id):
+            checked: int | None = None
+            next_in = live_broker.RECHECK_SECONDS
+            try:
+                checked, next_in = _check(app, session_id)
+            finally:
+                the_broker.checked(session_id, checked, next_in)
+            if checked is None:
+                return
     yield ": bye\n\n"
 
 
-def _stream(session_id: int, every_change: bool) -> Response:
+def _stream(session_id: int, every_change: bool, player_id: int | None = None) -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    player = None if player_id is None else (player_id, str(get_locale()), request.url_root)
     return Response(
-        _events(app, session_id, every_change),
+        _events(app, session_id, every_change, player),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -457,7 +585,9 @@ def host_events(session_id: int) -> Response:
 @access.public
 def play_events(session_id: int) -> Response:
     live = db.session.get(LiveSession, session_id)
-    if live is None or current_player(live) is None:
+    player = current_player(live) if live is not None else None
+    if player is None:
         abort(404)
+    player_id = player.id
     db.session.close()
-    return _stream(session_id, every_change=False)
+    return _stream(session_id, every_change=False, player_id=player_id)

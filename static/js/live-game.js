@@ -55,6 +55,34 @@
       });
   }
 
+  // A phone: the event of an open question carries its markup (the same for every player);
+  // show it without fetching the page, keeping this player's name line and CSRF token.
+  // False when the page must be fetched (no markup, or this question already answered here).
+  function show(data) {
+    if (!data.html || main.classList.contains("live--host")) return false;
+    if (String(data.version) === main.getAttribute("data-version")) return true;
+    if (main.getAttribute("data-answered") === String(data.position)) return false;
+    var body = new DOMParser().parseFromString("<div>" + data.html + "</div>", "text/html").body;
+    var fresh = main.cloneNode(false);
+    fresh.setAttribute("data-version", String(data.version));
+    fresh.removeAttribute("data-answered");
+    var meta = main.querySelector(".live-meta");
+    if (meta) fresh.appendChild(meta.cloneNode(true));
+    var parts = body.firstChild ? body.firstChild.childNodes : [];
+    while (parts.length) fresh.appendChild(document.adoptNode(parts[0]));
+    var token = fresh.querySelector('input[name="csrf_token"]');
+    if (token) token.value = main.getAttribute("data-csrf") || "";
+    var value = fresh.querySelector(".live-timer__value");
+    if (value && typeof data.remaining_ms === "number") {
+      value.setAttribute("data-remaining-ms", String(data.remaining_ms));
+      value.textContent = String(Math.ceil(data.remaining_ms / 1000));
+    }
+    main.replaceWith(fresh);
+    main = fresh;
+    startTimer();
+    return true;
+  }
+
   startTimer();
   if (!window.EventSource) {
     window.setInterval(function () { refresh(false); }, 2000);
@@ -69,7 +97,11 @@
       try { version = String(JSON.parse(event.data).version); } catch (e) { version = ""; }
       if (version !== main.getAttribute("data-version")) refresh(false);
     });
-    source.addEventListener("phase", function () { refresh(false); });
+    source.addEventListener("phase", function (event) {
+      var data = {};
+      try { data = JSON.parse(event.data); } catch (e) { data = {}; }
+      if (!show(data)) refresh(false);
+    });
     source.addEventListener("count", function () { refresh(false); });
     source.addEventListener("error", function () {
       // Closed for good (a server refused it): try again a little later, from scratch.
