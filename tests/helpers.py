@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -10,6 +11,16 @@ from typing import Any
 from sqlalchemy import text
 
 PASSWORD = "correct horse battery"
+CSRF_TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_token(client: Any, path: str) -> str:
+    """The CSRF token of the page at `path`, read from its form as a browser has it."""
+    page = client.get(path)
+    assert page.status_code == 200, path
+    found = CSRF_TOKEN.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {path}"
+    return found[1]
 
 
 def set_document(questions: list[dict[str, Any]] | None = None, **overrides: Any) -> dict[str, Any]:

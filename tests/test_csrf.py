@@ -3,28 +3,17 @@ back (read here from the pages, as a browser does), and a POST without it change
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from helpers import PASSWORD
+from helpers import csrf_token as token
 from sqlalchemy import select
 
 from quizapp.models import Attempt, QuestionAttempt, User
-
-TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-def token(client, path: str) -> str:
-    page = client.get(path)
-    assert page.status_code == 200, path
-    found = TOKEN.search(page.get_data(as_text=True))
-    assert found, f"no CSRF token on {path}"
-    return found[1]
 
 
 def register(client, username: str = "ada") -> None:

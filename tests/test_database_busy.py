@@ -7,16 +7,14 @@ real connection holds the write lock while a student saves, with CSRF on as in p
 
 from __future__ import annotations
 
-import re
 import sqlite3
 
 import pytest
 from helpers import PASSWORD
+from helpers import csrf_token as token
 from sqlalchemy import select
 
 from quizapp.models import QuestionAttempt
-
-TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 @pytest.fixture
@@ -27,10 +25,6 @@ def database_url(sqlite_url):
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True, "SQLITE_BUSY_TIMEOUT_MS": 200}
-
-
-def token(client, path):
-    return TOKEN.search(client.get(path).get_data(as_text=True))[1]
 
 
 @pytest.fixture

@@ -29,10 +29,6 @@ class MapItem:
             return "right"
         return "partial" if self.score > 0 else "wrong"
 
-    def state(self, key_shown: bool) -> str:
-        """The mark if there is one, else answered or unanswered."""
-        return self.mark(key_shown) or ("answered" if self.answered else "unanswered")
-
 
 @dataclass(frozen=True)
 class MapRow:
