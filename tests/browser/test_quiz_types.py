@@ -58,6 +58,9 @@ def register(page, base, username="ada"):
 
 def answer_by_mouse(page, question):
     kind = question["type"]
+    # Deferred scripts (quiz-order.js turns the order selects into a sortable list) have run by
+    # DOMContentLoaded: which controls the page shows is settled before choosing how to answer.
+    page.wait_for_load_state("domcontentloaded")
     if kind == "single":
         page.get_by_label("Microsoft").check()
     elif kind == "multiple":
