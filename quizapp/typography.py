@@ -107,6 +107,8 @@ def french_spacing_html(html: str) -> str:
 
 
 _SPACES = " \t\u00a0\u202f"
+# The language menu's French link (base.html), whose text is the one word "Français".
+_FRENCH_LINK = 'lang="fr" hreflang="fr"'
 
 
 def _needs_spacing(text: str) -> bool:
@@ -146,8 +148,11 @@ def apply_to_response(response: Response) -> Response:
     ):
         return response
     html = response.get_data(as_text=True)
-    if 'lang="fr' not in html:
-        return response  # the usual English page: nothing to do
+    if html.count('lang="fr') == 2 * html.count(_FRENCH_LINK):  # the link's lang and hreflang
+        # The usual English page: its only French is the language menu's link, whose one word
+        # has nothing to space. Two counts, against a search of the whole page (a tenth of the
+        # question page's time).
+        return response
     if not _needs_spacing(_VERBATIM_BLOCK.sub("", html)):
         # No space before a mark and no « »: the pass would change nothing (an English page
         # whose only French is the language link, a French page without such punctuation).

@@ -150,6 +150,23 @@ def test_a_french_set_is_spaced_on_an_english_page(auth, client, make_set):
     assert f"</a>{NBSP}: à 10:30." in page
 
 
+def test_an_english_page_whose_only_french_is_the_language_link_is_not_searched(
+    auth, client, make_set, monkeypatch
+):
+    """The usual page skips the pass (and its search) altogether; a French set's page does not."""
+    from quizapp import typography
+
+    searched = []
+    monkeypatch.setattr(typography, "_needs_spacing", lambda text: searched.append(1) or True)
+    make_set(settings={"feedback": "immediate", "shuffle_choices": False})
+    auth.register()
+    page = client.get(_first_question(client, "sample")).get_data(as_text=True)
+    assert 'lang="fr" hreflang="fr"' in page and not searched
+    _french_set(make_set)
+    client.get(_first_question(client, "fr-set"))
+    assert searched
+
+
 def test_the_french_interface_is_spaced(auth, client, make_set):
     make_set(settings={"feedback": "immediate", "shuffle_choices": False})
     auth.register()
