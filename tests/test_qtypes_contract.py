@@ -9,6 +9,7 @@ version, and its page must be the same whatever the key.
 from __future__ import annotations
 
 import ast
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from quizapp.bank.reader import FileReport, read_file
 from quizapp.config import TestConfig
 from quizapp.models import Question, QuestionAttempt, QuestionSet
 from quizapp.qtypes import QuestionType
-from quizapp.quiz.forms import answer_from, build_form
+from quizapp.quiz.forms import QuestionForm, answer_from, build_form
 from tests.helpers import set_document
 
 TYPES = list(qtypes.REGISTRY.values())
@@ -198,6 +199,34 @@ def test_an_answer_survives_the_form_through_any_shuffled_layout(web, tmp_path, 
         back = answer_from(sent, saved)
         assert back == (answer.strip() if isinstance(answer, str) else answer)
         assert qtypes.grade(spec, back) == qtypes.grade(spec, answer)
+
+
+@pytest.mark.parametrize("qtype", TYPES, ids=NAMES)
+def test_a_stored_question_shares_its_form_class_only_with_the_same_layout(web, tmp_path, qtype):
+    """Form classes are kept by the question's content hash and the layout: every student
+    with another shuffle, and every new version of the question, gets a class of its own."""
+    from quizapp.bank.sync import spec_hash
+
+    spec = _spec(tmp_path, qtype.sample.spec)
+    question = _question(spec)
+    question.content_hash = spec_hash(spec)
+    layouts = [qtype.layout(spec, random.Random(seed), True) for seed in range(40)]
+    distinct = {json.dumps(layout, sort_keys=True) for layout in layouts}
+    classes = {}
+    for layout in layouts:
+        form = build_form(QuestionAttempt(question=question, layout=layout))
+        classes.setdefault(json.dumps(layout, sort_keys=True), set()).add(type(form))
+        # The controls follow this layout, not an earlier student's.
+        fresh = type("Fresh", (QuestionForm,), {"answer": qtype.field(spec, layout, "x")})()
+        assert form.answer() == fresh.answer()
+    assert all(len(found) == 1 for found in classes.values())
+    assert len({next(iter(found)) for found in classes.values()}) == len(distinct)
+    edited = {**spec, "prompt": spec["prompt"] + " (edited)"}
+    newer = _question(edited)
+    newer.content_hash = spec_hash(edited)
+    assert type(build_form(QuestionAttempt(question=newer, layout=layouts[0]))) not in {
+        next(iter(found)) for found in classes.values()
+    }
 
 
 @pytest.mark.parametrize("qtype", TYPES, ids=NAMES)

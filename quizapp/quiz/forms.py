@@ -7,6 +7,7 @@ the answer that grading reads; None means the student left the question blank.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,11 +30,31 @@ def build_form(response: QuestionAttempt, formdata: Any = None) -> QuestionForm:
     Every value the browser sees is a display position, never an original index: original
     indexes follow the order the teacher wrote, which often starts with the right answer.
     """
-    spec = response.question.spec
-    qtype = qtypes.get(spec["type"])
-    field = qtype.field(spec, response.layout, _l("Your answer"))
-    form_class = type(f"{qtype.name.title()}QuestionForm", (QuestionForm,), {"answer": field})
-    return form_class(formdata=formdata, data={"answer": initial_data(response)})
+    return form_class(response)(formdata=formdata, data={"answer": initial_data(response)})
+
+
+# Form classes by question content and layout. A class is only a description of the fields, the
+# same for every student with that layout; building one per request (WTForms scans its
+# attributes on first use) was a tenth of the question page. Cleared when full: a bound, never
+# an eviction order to get right across threads.
+_FORM_CLASSES: dict[tuple[str, str], type[QuestionForm]] = {}
+_FORM_CLASSES_MAX = 4096
+
+
+def form_class(response: QuestionAttempt) -> type[QuestionForm]:
+    question = response.question
+    # content_hash is the spec's (bank/sync.py); a question not stored (tests) has none.
+    key = (question.content_hash, json.dumps(response.layout, separators=(",", ":")))
+    cls = _FORM_CLASSES.get(key) if question.content_hash else None
+    if cls is None:
+        spec = question.spec
+        qtype = qtypes.get(spec["type"])
+        field = qtype.field(spec, response.layout, _l("Your answer"))
+        cls = type(f"{qtype.name.title()}QuestionForm", (QuestionForm,), {"answer": field})
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        _FORM_CLASSES[key] = cls
+    return cls
 
 
 def initial_data(response: QuestionAttempt) -> Any:
