@@ -32,7 +32,7 @@ from .navigation import question_map
 
 bp = Blueprint("quiz", __name__)
 # The question map's rows, worked out in Python for templates/quiz/_map.html.
-bp.add_app_template_global(navigation.map_rows)
+bp.add_app_template_global(navigation.map_items)
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
