@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
     Response,
@@ -122,6 +121,8 @@ def qr_code(classroom_id: int) -> Response:
     classroom = own_classroom(classroom_id)
     url = url_for("classes.join", code=classroom.join_code, _external=True)
     buffer = io.BytesIO()
+    import segno  # here: the few pages with a QR code; megabytes per worker otherwise
+
     segno.make(url, error="m").save(
         buffer, kind="svg", scale=8, border=2, title=_("Join %(name)s", name=classroom.name)
     )

@@ -17,11 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +47,13 @@ NUMBER_FORMATS = {"fraction": "0.0%", "number": "0.00", "integer": "0"}
 
 
 def to_xlsx(title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    # Imported here, by the few requests that download a workbook: openpyxl is about 10 MB of
+    # every worker's memory otherwise (bench/memory.py).
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.create_sheet(index=0)  # a worksheet of ours, typed as one
     workbook.remove(workbook.worksheets[1])  # the default empty sheet

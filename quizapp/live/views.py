@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
     Flask,
@@ -150,6 +149,8 @@ def host_context(live: LiveSession) -> dict[str, Any]:
         "count": len(live.question_ids),
     }
     if live.state == LiveState.lobby:
+        import segno  # here: the few pages with a QR code; megabytes per worker otherwise
+
         qr = segno.make(context["join_url"], error="m")
         context["qr_svg"] = qr.svg_inline(scale=6, dark="#000", light="#fff", title=_("Join"))
     if 0 <= live.position < len(live.question_ids) and live.state != LiveState.finished:
