@@ -93,16 +93,16 @@ def test_the_class_page_costs_the_same_for_3_students_or_30(
     assert small == large == CLASS_PAGE_STATEMENTS
 
 
-# the user; the attempt with its set, assignment and this question (quiz.attempts.question_page);
-# the question map: every question's state in one statement, whatever the quiz's size
-QUESTION_PAGE_STATEMENTS = 3
+# the user; the attempt with its set, assignment, this question and the question map (every
+# question's state, a subquery of the same statement: quiz.attempts.question_page)
+QUESTION_PAGE_STATEMENTS = 2
 # the user; the attempt with its set, assignment, this question and its version, and the
-# progress counts (quiz.attempts.question_page); the hold on the attempt; the answer
+# map (quiz.attempts.question_page); the hold on the attempt; the answer
 SAVE_STATEMENTS = 4
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_the_question_page_runs_three_statements_and_saving_four(
+def test_the_question_page_runs_two_statements_and_saving_four(
     auth, client, make_set, count_queries, size
 ):
     make_set(questions(size), settings={"feedback": "after_submit"})
@@ -111,7 +111,7 @@ def test_the_question_page_runs_three_statements_and_saving_four(
     with count_queries() as page:
         assert client.get(url).status_code == 200
     # the user; the attempt with its set and assignment, the response with its question and
-    # the progress counts, in one statement
+    # the map, in one statement
     assert page.count == QUESTION_PAGE_STATEMENTS, page.statements
     with count_queries() as save:
         saved = client.post(url, data={"answer": "1", "action": "next"})

@@ -26,7 +26,7 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Executable, Select, bindparam, func, select, update
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import qtypes
@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..qtypes import grade, translate_answer
 from ..visibility import is_locked, settings_of
+from . import navigation
 
 # Sent with the attempt once it is graded (or expired), before the flush: receivers write in
 # the same transaction.
@@ -83,21 +84,8 @@ ANSWER_TOO_LATE = _l("This attempt was handed in before this answer arrived: it 
 @cache
 def _question_page_statement() -> Select[Any]:
     """Built once: composing a statement of this size costs about as much as running it."""
-    counted = aliased(QuestionAttempt)
-    total = (
-        select(func.count())
-        .where(counted.attempt_id == Attempt.id)
-        .correlate(Attempt)
-        .scalar_subquery()
-    )
-    answered = (
-        select(func.count(counted.answered_at))
-        .where(counted.attempt_id == Attempt.id)
-        .correlate(Attempt)
-        .scalar_subquery()
-    )
     return (
-        select(Attempt, QuestionAttempt, total, answered)
+        select(Attempt, QuestionAttempt, navigation.map_column())
         .outerjoin(
             QuestionAttempt,
             (QuestionAttempt.attempt_id == Attempt.id)
@@ -114,13 +102,13 @@ def _question_page_statement() -> Select[Any]:
 
 def question_page(
     attempt_id: int, user_id: int, number: int
-) -> tuple[Attempt, QuestionAttempt | None, int, int] | None:
+) -> tuple[Attempt, QuestionAttempt | None, list[navigation.MapItem]] | None:
     """The user's attempt (with its set and assignment), its `number`th question (with its
-    version; None past the end), and how many questions it has and how many are answered.
+    version; None past the end), and its map (every question's state, in order).
 
-    One statement for the question page, whatever the size of the quiz: the counts are two
-    subqueries on the attempt's own rows (its unique index), never a second round trip. None
-    for another user's attempt, or one that does not exist.
+    One statement for the question page, whatever the size of the quiz: the map is a subquery
+    on the attempt's own rows (its unique index), never a second round trip. None for another
+    user's attempt, or one that does not exist.
     """
     row = db.session.execute(
         _question_page_statement(),
@@ -128,8 +116,8 @@ def question_page(
     ).first()
     if row is None:
         return None
-    attempt, response, total_count, answered_count = row
-    return attempt, response, total_count, answered_count
+    attempt, response, map_text = row
+    return attempt, response, navigation.parse_map(map_text)
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:

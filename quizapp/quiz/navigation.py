@@ -1,15 +1,17 @@
-"""Moving about an attempt: the question map (one query, whatever the number of questions) and
-where each button of a question page leads."""
+"""Moving about an attempt: the question map (a column of the question page's one statement,
+whatever the number of questions) and where each button of a question page leads."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
-from ..extensions import db
 from ..models import Attempt, QuestionAttempt
 
 # A map item's state, its icon (beside words, never alone) and its class.
@@ -124,22 +126,42 @@ def map_items(
     return Markup("".join(items))
 
 
-def question_map(attempt: Attempt) -> list[MapItem]:
-    """Every question of the attempt with its state, in order: one query for the whole map."""
-    rows = db.session.execute(
-        select(
-            QuestionAttempt.position,
-            QuestionAttempt.answered_at,
-            QuestionAttempt.flagged,
-            QuestionAttempt.score,
+def map_column() -> ScalarSelect[Any]:
+    """The attempt's map as one text column of the statement that loads the attempt (a
+    subquery correlated to it): `position:answered:flagged:score` per question, joined by `;`
+    (`func.aggregate_strings`: group_concat on SQLite, string_agg on PostgreSQL), so that the
+    question page needs no statement of its own for it. Read back by `parse_map`."""
+    row = aliased(QuestionAttempt)
+    item = (
+        cast(row.position, String)
+        + ":"
+        + case((row.answered_at.is_(None), "0"), else_="1")
+        + ":"
+        + case((row.flagged, "1"), else_="0")
+        + ":"
+        + func.coalesce(cast(row.score, String), "")
+    )
+    return (
+        select(func.aggregate_strings(item, ";"))
+        .where(row.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+
+
+def parse_map(text: str | None) -> list[MapItem]:
+    """Every question of the attempt with its state, in order, from `map_column`'s text (its
+    order is the database's: string_agg promises none, so the items are sorted here)."""
+    items = []
+    for part in text.split(";") if text else ():
+        position, answered, flagged, score = part.split(":")
+        items.append(
+            MapItem(
+                int(position) + 1, answered == "1", flagged == "1", float(score) if score else None
+            )
         )
-        .where(QuestionAttempt.attempt_id == attempt.id)
-        .order_by(QuestionAttempt.position)
-    ).all()
-    return [
-        MapItem(position + 1, answered_at is not None, bool(flagged), score)
-        for position, answered_at, flagged, score in rows
-    ]
+    items.sort(key=lambda item: item.number)
+    return items
 
 
 def target_of(action: str | None, number: int, total: int) -> int | None:

@@ -28,7 +28,6 @@ from . import attempts, navigation, results
 from .catalogue import catalogue as catalogue_entries
 from .catalogue import open_assignment_for, start_facts, topic_labels
 from .forms import AnswerError, answer_from, build_form
-from .navigation import question_map
 
 bp = Blueprint("quiz", __name__)
 # The question map's rows, worked out in Python for templates/quiz/_map.html.
@@ -129,7 +128,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
     loaded = attempts.question_page(attempt_id, current_user.id, number)
     if loaded is None:
         abort(404)
-    attempt, response, total, answered = loaded
+    attempt, response, qmap = loaded
+    total = len(qmap)
     if attempts.expire_if_due(attempt):
         db.session.commit()
         flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
@@ -189,8 +189,6 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 return redirect(request.path)
             else:
                 return _after_post(attempt, response, number, total, action)
-    qmap = question_map(attempt)
-    total = len(qmap)
     answered = sum(1 for item in qmap if item.answered)
     locked = visibility.is_locked(attempt, response)
     # Answers checked under immediate feedback show their key (here and on the map) only if
