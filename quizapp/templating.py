@@ -18,6 +18,9 @@ from flask_babel import (
     get_translations,
 )
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from . import qtypes
 from .enums import AttemptState, FeedbackMode, LatePolicy, MarkState, Role, SetStatus
@@ -44,6 +47,31 @@ def translations() -> Any:
     if "quizapp.translations" not in environ:
         environ["quizapp.translations"] = get_translations()
     return environ["quizapp.translations"]
+
+
+# (catalog, autoescape, message) -> the message as `_()` returns it without variables. Message
+# ids come from templates, a bounded set; the bound is for a template passing in other text.
+_TRANSLATED: dict[tuple[Any, bool, str], str] = {}
+_TRANSLATED_MAX = 20_000
+
+
+@pass_context
+def template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle `gettext` (the message translated, Markup when autoescaping, always
+    %-formatted with `variables`), with the result of a message without variables kept."""
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        text: str = translations().ugettext(message)
+        return (Markup(text) if autoescape else text) % variables
+    key = (translations(), autoescape, message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        text = translations().ugettext(message)
+        found = (Markup(text) if autoescape else text) % {}
+        if len(_TRANSLATED) >= _TRANSLATED_MAX:
+            _TRANSLATED.clear()
+        _TRANSLATED[key] = found
+    return found
 
 
 def image_row(set_id: int, name: str) -> Any:
@@ -204,6 +232,10 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # `_()` itself: Jinja's alias goes through two context calls, a Markup and a format for each
+    # string (a page has dozens: a tenth of a page's rendering); a string without variables
+    # comes out the same for a catalog every time, so it is kept.
+    app.jinja_env.globals["_"] = template_gettext
     app.jinja_env.globals.update(
         # The enumerations, so that templates compare with them rather than with literals.
         AttemptState=AttemptState,

@@ -155,3 +155,19 @@ def test_pages_are_served_in_french(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "Se connecter" in page and "Créer un compte" in page
     english = app.test_client().get("/?lang=en").get_data(as_text=True)
     assert "Log in" in english and "Se connecter" not in english
+
+
+def test_template_strings_follow_each_request_language_and_escape_their_variables() -> None:
+    """`_()` keeps a string's translation per catalog: a French request after an English one
+    (and the reverse) gets its own language; variables are still escaped, `%%` still read."""
+    app = create_app(TestConfig)
+    template = app.jinja_env.from_string(
+        "{{ _('Your answer:') }}|{{ _('%(n)s left', n='<b>') }}|{{ _('100%%') }}"
+    )
+    seen = []
+    for lang in ("en", "fr", "en", "fr"):
+        with app.test_request_context(f"/?lang={lang}", headers={"Accept-Language": lang}):
+            seen.append(template.render())
+    english = "Your answer:|&lt;b&gt; left|100%"
+    assert seen[0] == seen[2] == english
+    assert seen[1] == seen[3] == "Votre réponse\u00a0:|&lt;b&gt; left|100%"
