@@ -119,6 +119,12 @@ def test_the_question_page_runs_two_statements_and_saving_four(
     assert save.count == SAVE_STATEMENTS, save.statements
     page = client.get(url).get_data(as_text=True)
     assert f"1 of {size} answered" in page and f"Question 1 of {size}" in page
+    # A refused answer (checked blank) shows the page again, its map read on its own.
+    second = url.rsplit("/", 1)[0] + "/2"
+    refused = client.post(second, data={"action": "check"})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and shown.count('<li class="qmap__item') == size
+    assert f"1 of {size} answered" in shown
 
 
 def summary(statements: list[str]) -> str:

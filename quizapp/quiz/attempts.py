@@ -26,7 +26,7 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Executable, Select, bindparam, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import qtypes
@@ -82,10 +82,19 @@ ANSWER_TOO_LATE = _l("This attempt was handed in before this answer arrived: it 
 
 
 @cache
-def _question_page_statement() -> Select[Any]:
-    """Built once: composing a statement of this size costs about as much as running it."""
+def _question_page_statement(with_map: bool) -> Select[Any]:
+    """Built once for each kind: composing a statement of this size costs about as much as
+    running it. With the map (a page to show), or with the number of questions only (an
+    answer to save, after which the browser is sent on)."""
+    counted = aliased(QuestionAttempt)
+    total = (
+        select(func.count())
+        .where(counted.attempt_id == Attempt.id)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
     return (
-        select(Attempt, QuestionAttempt, navigation.map_column())
+        select(Attempt, QuestionAttempt, navigation.map_column() if with_map else total)
         .outerjoin(
             QuestionAttempt,
             (QuestionAttempt.attempt_id == Attempt.id)
@@ -101,23 +110,27 @@ def _question_page_statement() -> Select[Any]:
 
 
 def question_page(
-    attempt_id: int, user_id: int, number: int
-) -> tuple[Attempt, QuestionAttempt | None, list[navigation.MapItem]] | None:
+    attempt_id: int, user_id: int, number: int, with_map: bool = True
+) -> tuple[Attempt, QuestionAttempt | None, int, list[navigation.MapItem] | None] | None:
     """The user's attempt (with its set and assignment), its `number`th question (with its
-    version; None past the end), and its map (every question's state, in order).
+    version; None past the end), its number of questions, and its map (every question's
+    state, in order; None unless `with_map`).
 
-    One statement for the question page, whatever the size of the quiz: the map is a subquery
-    on the attempt's own rows (its unique index), never a second round trip. None for another
-    user's attempt, or one that does not exist.
+    One statement for the question page, whatever the size of the quiz: the map, or the
+    count, is a subquery on the attempt's own rows (its unique index), never a second round
+    trip. None for another user's attempt, or one that does not exist.
     """
     row = db.session.execute(
-        _question_page_statement(),
+        _question_page_statement(with_map),
         {"attempt_id": attempt_id, "user_id": user_id, "position": number - 1},
     ).first()
     if row is None:
         return None
-    attempt, response, map_text = row
-    return attempt, response, navigation.parse_map(map_text)
+    attempt, response, third = row
+    if not with_map:
+        return attempt, response, third, None
+    qmap = navigation.parse_map(third)
+    return attempt, response, len(qmap), qmap
 
 
 def layout_for(question: Question, rng: random.Random, shuffle_choices: bool) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from ..extensions import db
 from ..models import Attempt, QuestionAttempt
 
 # A map item's state, its icon (beside words, never alone) and its class.
@@ -146,6 +147,13 @@ def map_column() -> ScalarSelect[Any]:
         .where(row.attempt_id == Attempt.id)
         .correlate(Attempt)
         .scalar_subquery()
+    )
+
+
+def question_map(attempt_id: int) -> list[MapItem]:
+    """The attempt's map on its own (a question page shown again after a refused answer)."""
+    return parse_map(
+        db.session.scalar(select(map_column()).select_from(Attempt).where(Attempt.id == attempt_id))
     )
 
 

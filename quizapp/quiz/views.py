@@ -125,11 +125,13 @@ def start(slug: str) -> HTTPResponse:
 @access.logged_in
 def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, int]:
     # The attempt, this question and the progress counts in one statement (the hot path).
-    loaded = attempts.question_page(attempt_id, current_user.id, number)
+    # The map only for a page to show: a POST that saves is answered by a redirect.
+    loaded = attempts.question_page(
+        attempt_id, current_user.id, number, with_map=request.method == "GET"
+    )
     if loaded is None:
         abort(404)
-    attempt, response, qmap = loaded
-    total = len(qmap)
+    attempt, response, total, qmap = loaded
     if attempts.expire_if_due(attempt):
         db.session.commit()
         flash(_("Time is up: your attempt was graded on the answers saved in time."), "warning")
@@ -189,6 +191,8 @@ def question(attempt_id: int, number: int) -> str | HTTPResponse | tuple[str, in
                 return redirect(request.path)
             else:
                 return _after_post(attempt, response, number, total, action)
+    if qmap is None:  # a POST shown again (an answer refused): its map, read now
+        qmap = navigation.question_map(attempt.id)
     answered = sum(1 for item in qmap if item.answered)
     locked = visibility.is_locked(attempt, response)
     # Answers checked under immediate feedback show their key (here and on the map) only if
