@@ -47,24 +47,20 @@ class MapRow:
     current: bool
 
 
-def map_rows(qmap: list[MapItem], current: int | None, key_shown: bool) -> list[MapRow]:
-    rows = []
-    for item in qmap:
-        mark = item.mark(key_shown)
-        state = mark or ("answered" if item.answered else "unanswered")
-        classes = ["qmap__item"]
-        if item.answered:
-            classes.append("is-answered")
-        if item.flagged:
-            classes.append("is-flagged")
-        if item.number == current:
-            classes.append("is-current")
-        if mark:
-            classes.append(f"is-{mark}")
-        icons = _ICONS[state] + ("⚑" if item.flagged else "")
-        is_current = item.number == current
-        rows.append(MapRow(item.number, state, icons, " ".join(classes), item.flagged, is_current))
-    return rows
+def map_row(item: MapItem, current: int | None, mark: str | None) -> MapRow:
+    state = mark or ("answered" if item.answered else "unanswered")
+    classes = ["qmap__item"]
+    if item.answered:
+        classes.append("is-answered")
+    if item.flagged:
+        classes.append("is-flagged")
+    if item.number == current:
+        classes.append("is-current")
+    if mark:
+        classes.append(f"is-{mark}")
+    icons = _ICONS[state] + ("⚑" if item.flagged else "")
+    is_current = item.number == current
+    return MapRow(item.number, state, icons, " ".join(classes), item.flagged, is_current)
 
 
 # One map item; `{control}` opens a button of the question form or a link, `{end}` closes it.
@@ -98,33 +94,48 @@ def map_items(
     said = {key: str(escape(text)) for key, text in words.items()}
     form = str(escape(form_id or ""))
     base = str(escape(href or ""))
+    # An item's markup depends on its number and state and on these, nothing else: kept, so
+    # that a page of forty items costs forty lookups.
+    config = (form, base, tuple(said.items()))
     items = []
-    for row in map_rows(qmap, current, key_shown):
-        spoken = said[row.state]
-        if row.flagged:
-            spoken += ", " + said["flagged"]
-        if row.current:
-            spoken += ", " + said["current"]
-        if form_id:
-            control = _BUTTON.format(
-                form=form,
-                number=row.number,
-                current=' aria-current="step"' if row.current else "",
-            )
-            end = "</button>"
-        else:
-            control, end = _LINK.format(href=base, number=row.number), "</a>"
-        items.append(
-            _ITEM.format(
-                classes=row.classes,
-                control=control,
-                number=row.number,
-                icons=row.icons,
-                words=spoken,
-                end=end,
-            )
-        )
+    for item in qmap:
+        mark = item.mark(key_shown)
+        key = (config, item.number, item.answered, item.flagged, item.number == current, mark)
+        markup = _ITEMS.get(key)
+        if markup is None:
+            markup = _item_markup(map_row(item, current, mark), said, form, base)
+            if len(_ITEMS) >= _ITEMS_MAX:
+                _ITEMS.clear()
+            _ITEMS[key] = markup
+        items.append(markup)
     return Markup("".join(items))
+
+
+_ITEMS: dict[tuple[Any, ...], str] = {}
+_ITEMS_MAX = 20_000  # a few languages, forms and states of a few hundred numbers
+
+
+def _item_markup(row: MapRow, said: Mapping[str, str], form: str, base: str) -> str:
+    spoken = said[row.state]
+    if row.flagged:
+        spoken += ", " + said["flagged"]
+    if row.current:
+        spoken += ", " + said["current"]
+    if form:
+        control = _BUTTON.format(
+            form=form, number=row.number, current=' aria-current="step"' if row.current else ""
+        )
+        end = "</button>"
+    else:
+        control, end = _LINK.format(href=base, number=row.number), "</a>"
+    return _ITEM.format(
+        classes=row.classes,
+        control=control,
+        number=row.number,
+        icons=row.icons,
+        words=spoken,
+        end=end,
+    )
 
 
 def map_column() -> ScalarSelect[Any]:
