@@ -25,7 +25,16 @@ from typing import Any, cast
 from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Executable, Select, bindparam, func, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -299,12 +308,38 @@ def save_answer(
         db.session.refresh(response, ["answer", "answered_at"])
         if response.answered_at is not None:
             raise AnswerLocked(_l("You have already answered this question."))
-    response.answer = answer
-    response.answered_at = now if answer is not None else None
-    if immediate and answer is not None:
-        _grade_response(response)
-    db.session.flush()
+    values: dict[str, Any] = {
+        "response_id": response.id,
+        "new_answer": answer,
+        "new_answered_at": now if answer is not None else None,
+    }
+    graded = immediate and answer is not None
+    if graded:
+        result = grade(response.question.spec, answer)
+        values["new_score"] = result.score
+        values["new_points"] = result.points(response.question.points)
+    # One prebuilt UPDATE, not the unit of work's flush of the changed row (a tenth of a save);
+    # the loaded row is told the stored values, as a flush would have left it.
+    db.session.execute(_SAVE_GRADED if graded else _SAVE, values)
+    for column in ("answer", "answered_at", "score", "points"):
+        if f"new_{column}" in values:
+            set_committed_value(response, column, values[f"new_{column}"])
     return True
+
+
+_RESPONSE = cast(Table, QuestionAttempt.__table__)
+_SAVE = (
+    update(_RESPONSE)
+    .where(_RESPONSE.c.id == bindparam("response_id"))
+    .values(
+        answer=bindparam("new_answer", type_=_RESPONSE.c.answer.type),
+        answered_at=bindparam("new_answered_at", type_=_RESPONSE.c.answered_at.type),
+    )
+)
+_SAVE_GRADED = _SAVE.values(
+    score=bindparam("new_score", type_=_RESPONSE.c.score.type),
+    points=bindparam("new_points", type_=_RESPONSE.c.points.type),
+)
 
 
 def _hold_in_progress(attempt: Attempt) -> None:
@@ -315,19 +350,25 @@ def _hold_in_progress(attempt: Attempt) -> None:
     (and `_finish` for it): PostgreSQL locks the row, SQLite the database, until the request
     commits. An answer is either saved before the grading reads it, or refused.
     """
-    held = _rowcount(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.in_progress)
-        .values(state=AttemptState.in_progress.value)
-        .execution_options(synchronize_session=False)
-    )
+    held = _rowcount(_HOLD, {"attempt_id": attempt.id})
     if held != 1:
         raise AttemptClosed(ANSWER_TOO_LATE)
 
 
-def _rowcount(statement: Executable) -> int:
+_ATTEMPT = cast(Table, Attempt.__table__)
+_HOLD = (
+    update(_ATTEMPT)
+    .where(
+        _ATTEMPT.c.id == bindparam("attempt_id"),
+        _ATTEMPT.c.state == AttemptState.in_progress.value,
+    )
+    .values(state=AttemptState.in_progress.value)
+)
+
+
+def _rowcount(statement: Executable, params: dict[str, Any] | None = None) -> int:
     """Rows an UPDATE changed."""
-    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+    return cast(CursorResult[Any], db.session.execute(statement, params)).rowcount
 
 
 def _grade_response(response: QuestionAttempt) -> None:
