@@ -21,7 +21,14 @@ __all__ = ["AnswerError", "QuestionForm", "answer_from", "build_form", "initial_
 
 
 class QuestionForm(FlaskForm):
-    """A question page's form; `build_form` adds the `answer` field for the question's type."""
+    """A question page's form; `build_form` adds the `answer` field for the question's type.
+
+    Its CSRF token is the app's (CSRFProtect checks every POST before the view, and the page
+    writes `csrf_token()`): a token field of its own would be signed and checked a second time.
+    """
+
+    class Meta:
+        csrf = False
 
 
 def build_form(response: QuestionAttempt, formdata: Any = None) -> QuestionForm:
