@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Select, bindparam, case, delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..enums import FeedbackMode, SetStatus
@@ -179,19 +180,43 @@ def student_assignments(user: User, now: datetime | None = None) -> list[Assignm
     """Every assignment of the student's active classes (with its set and class), with its
     status (two queries, whatever the number of assignments and attempts)."""
     now = now or utcnow()
-    assignments = db.session.scalars(
-        select(Assignment)
-        .options(joinedload(Assignment.question_set), contains_eager(Assignment.classroom))
-        .join(Membership, Membership.classroom_id == Assignment.classroom_id)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .where(Membership.user_id == user.id, Classroom.archived_at.is_(None))
-        .order_by(Assignment.due_at)
-    ).all()
+    assignments = db.session.scalars(_assignments_statement(), {"user_id": user.id}).all()
     standing = _standing(user.id, [a.id for a in assignments])
     return [
         AssignmentRow(a, assignment_status(a, standing[a.id][1] > 0, now), *standing[a.id])
         for a in assignments
     ]
+
+
+@cache
+def _assignments_statement() -> Select[Assignment]:
+    """Built once (every dashboard and assignments page runs it)."""
+    return (
+        select(Assignment)
+        .options(joinedload(Assignment.question_set), contains_eager(Assignment.classroom))
+        .join(Membership, Membership.classroom_id == Assignment.classroom_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(Membership.user_id == bindparam("user_id"), Classroom.archived_at.is_(None))
+        .order_by(Assignment.due_at)
+    )
+
+
+@cache
+def _standing_statement() -> Select[int | None, Any, int, Any]:
+    in_progress = Attempt.state == AttemptState.in_progress.value
+    return (
+        select(
+            Attempt.assignment_id,
+            func.max(case((~in_progress, Attempt.score / func.nullif(Attempt.max_score, 0)))),
+            func.count(case((~in_progress, 1))),
+            func.max(case((in_progress, Attempt.id))),
+        )
+        .where(
+            Attempt.user_id == bindparam("user_id"),
+            Attempt.assignment_id.in_(bindparam("assignment_ids", expanding=True)),
+        )
+        .group_by(Attempt.assignment_id)
+    )
 
 
 def _standing(user_id: int, assignment_ids: list[int]) -> dict[int, tuple[Any, ...]]:
@@ -200,16 +225,8 @@ def _standing(user_id: int, assignment_ids: list[int]) -> dict[int, tuple[Any, .
     if not assignment_ids:
         return {}
     result: dict[int, tuple[Any, ...]] = dict.fromkeys(assignment_ids, (None, 0, None))
-    in_progress = Attempt.state == AttemptState.in_progress.value
     rows = db.session.execute(
-        select(
-            Attempt.assignment_id,
-            func.max(case((~in_progress, Attempt.score / func.nullif(Attempt.max_score, 0)))),
-            func.count(case((~in_progress, 1))),
-            func.max(case((in_progress, Attempt.id))),
-        )
-        .where(Attempt.user_id == user_id, Attempt.assignment_id.in_(assignment_ids))
-        .group_by(Attempt.assignment_id)
+        _standing_statement(), {"user_id": user_id, "assignment_ids": assignment_ids}
     ).all()
     for assignment_id, best, finished, current in rows:
         if assignment_id is not None:  # always: the query keeps these assignments' attempts
