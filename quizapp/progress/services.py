@@ -12,10 +12,11 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import Table, bindparam, func, insert, select, true, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, true, update
 from sqlalchemy.orm import joinedload
 
 from ..enums import SetStatus
@@ -168,23 +169,36 @@ def record(
 # --- review -----------------------------------------------------------------------------------
 
 
-def _not_hidden(user_id: int, now: datetime, hidden: set[int] | None = None) -> Any:
-    """Cards whose set no pending assignment hides: a review shows the key. `hidden`: those
-    sets when the caller has them already (the dashboard), else they are looked up."""
-    if hidden is None:
-        hidden = hidden_set_ids(user_id, now)
+def _not_hidden(user_id: int, now: datetime) -> Any:
+    """Cards whose set no pending assignment hides: a review shows the key."""
+    hidden = hidden_set_ids(user_id, now)
     return QuestionProgress.set_id.not_in(hidden) if hidden else true()
 
 
 def due_count(user_id: int, now: datetime | None = None, hidden: set[int] | None = None) -> int:
+    """Cards due now whose set no pending assignment hides (`hidden`: those sets when the
+    caller has them already, the dashboard; else they are looked up)."""
     now = now or utcnow()
-    return db.session.scalar(  # type: ignore[return-value]  # a count is never null
-        select(func.count()).where(
-            QuestionProgress.user_id == user_id,
-            QuestionProgress.due <= now,
-            _not_hidden(user_id, now, hidden),
-        )
+    if hidden is None:
+        hidden = hidden_set_ids(user_id, now)
+    params: dict[str, Any] = {"user_id": user_id, "now": now}
+    if hidden:
+        params["hidden"] = list(hidden)
+    count: int = db.session.scalar(_due_count_statement(bool(hidden)), params)
+    return count
+
+
+@cache
+def _due_count_statement(hiding: bool) -> Select[Any]:
+    """Built once per kind (the dashboard asks on every visit)."""
+    statement = select(func.count()).where(
+        QuestionProgress.user_id == bindparam("user_id"), QuestionProgress.due <= bindparam("now")
     )
+    if hiding:
+        statement = statement.where(
+            QuestionProgress.set_id.not_in(bindparam("hidden", expanding=True))
+        )
+    return statement
 
 
 def next_due(user_id: int, now: datetime | None = None) -> tuple[QuestionProgress, Question] | None:
@@ -253,13 +267,12 @@ class Mastery:
 
 def mastery(user_id: int) -> list[Mastery]:
     """Per tag, the mean latest score of the questions met: one query, one row per question."""
-    return _by_tag(
-        db.session.execute(
-            select(QuestionProgress.tags, QuestionProgress.last_score).where(
-                QuestionProgress.user_id == user_id
-            )
-        )
-    )
+    return _by_tag(db.session.execute(_MASTERY, {"user_id": user_id}))
+
+
+_MASTERY = select(QuestionProgress.tags, QuestionProgress.last_score).where(
+    QuestionProgress.user_id == bindparam("user_id")
+)
 
 
 def _by_tag(rows: Any) -> list[Mastery]:
@@ -313,51 +326,77 @@ def history(
     Keyset pagination (`before` = an attempt id) on (user_id, submitted_at): no count, no offset,
     so the thousandth page costs what the first does.
     """
-    query = (
+    params: dict[str, Any] = {"user_id": user_id}
+    if assignment_ids is not None:
+        params["assignment_ids"] = assignment_ids
+    if before is not None:
+        anchor = db.session.get(Attempt, before)
+        if anchor is not None and anchor.user_id == user_id and anchor.submitted_at:
+            params["anchor_at"], params["anchor_id"] = anchor.submitted_at, anchor.id
+    statement = _history_statement(assignment_ids is not None, "anchor_id" in params)
+    rows = list(db.session.scalars(statement, params))
+    next_cursor = rows[HISTORY_PAGE - 1].id if len(rows) > HISTORY_PAGE else None
+    return rows[:HISTORY_PAGE], next_cursor
+
+
+@cache
+def _history_statement(scoped: bool, paged: bool) -> Select[Attempt]:
+    """Built once per kind: one class's assignments only, and after a page's last attempt."""
+    statement = (
         select(Attempt)
         .options(joinedload(Attempt.question_set))
         .where(
-            Attempt.user_id == user_id,
+            Attempt.user_id == bindparam("user_id"),
             Attempt.state.in_(FINISHED),
             Attempt.trial.is_(False),  # "try it" runs are in no history
         )
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
         .limit(HISTORY_PAGE + 1)
     )
-    if assignment_ids is not None:
-        query = query.where(Attempt.assignment_id.in_(assignment_ids))
-    if before is not None:
-        anchor = db.session.get(Attempt, before)
-        if anchor is not None and anchor.user_id == user_id and anchor.submitted_at:
-            query = query.where(
-                (Attempt.submitted_at < anchor.submitted_at)
-                | ((Attempt.submitted_at == anchor.submitted_at) & (Attempt.id < anchor.id))
-            )
-    rows = list(db.session.scalars(query))
-    next_cursor = rows[HISTORY_PAGE - 1].id if len(rows) > HISTORY_PAGE else None
-    return rows[:HISTORY_PAGE], next_cursor
+    if scoped:
+        statement = statement.where(
+            Attempt.assignment_id.in_(bindparam("assignment_ids", expanding=True))
+        )
+    if paged:
+        at: Any = bindparam("anchor_at")
+        anchor_id: Any = bindparam("anchor_id")
+        statement = statement.where(
+            (Attempt.submitted_at < at) | ((Attempt.submitted_at == at) & (Attempt.id < anchor_id))
+        )
+    return statement
 
 
 def score_series(
     user_id: int, assignment_ids: list[int] | None = None
 ) -> list[tuple[datetime, float, str]]:
     """The latest finished attempts, oldest first: (when, score fraction, set title)."""
-    query = (
+    params: dict[str, Any] = {"user_id": user_id}
+    if assignment_ids is not None:
+        params["assignment_ids"] = assignment_ids
+    rows = db.session.execute(_series_statement(assignment_ids is not None), params).all()
+    return [
+        (when, (score or 0) / max_score if max_score else 0.0, title)
+        for when, score, max_score, title in reversed(rows)
+        if when is not None
+    ]
+
+
+@cache
+def _series_statement(scoped: bool) -> Select[datetime | None, float | None, float, str]:
+    """Built once per kind (every dashboard draws the chart)."""
+    statement = (
         select(Attempt.submitted_at, Attempt.score, Attempt.max_score, QuestionSet.title)
         .join(QuestionSet, QuestionSet.id == Attempt.set_id)
         .where(
-            Attempt.user_id == user_id,
+            Attempt.user_id == bindparam("user_id"),
             Attempt.state.in_(FINISHED),
             Attempt.trial.is_(False),  # "try it" runs are in no chart
         )
         .order_by(Attempt.submitted_at.desc())
         .limit(CHART_POINTS)
     )
-    if assignment_ids is not None:
-        query = query.where(Attempt.assignment_id.in_(assignment_ids))
-    rows = db.session.execute(query).all()
-    return [
-        (when, (score or 0) / max_score if max_score else 0.0, title)
-        for when, score, max_score, title in reversed(rows)
-        if when is not None
-    ]
+    if scoped:
+        statement = statement.where(
+            Attempt.assignment_id.in_(bindparam("assignment_ids", expanding=True))
+        )
+    return statement
