@@ -9,8 +9,8 @@ after seeing the question (the acknowledgement is the answer's redirect, sent af
 commit; "reached" runs from the host's request to the question in the player's hands, event
 parsed or page fetched; "acknowledged" from the answer's request to its redirect), then the
 projector showing the distribution and leaderboard once the last answer is in: the projector
-is the host's page kept as live-game.js keeps it (every message of its stream, each join and
-each answer included, fetches the page again, one fetch at a time), and the time is from the
+is the host's page kept as live-game.js keeps it (a step on its stream fetches the page again,
+joins and answers at most once a second; one fetch at a time), and the time is from the
 last acknowledgement to the end of the first fetch showing the leaderboard. At the end, answers
 acknowledged versus answers stored (lost = acknowledged and not stored).
 
@@ -180,9 +180,10 @@ class Player:
 
 
 class Projector:
-    """The host's page as live-game.js keeps it: its stream (every message: joins, answers,
-    steps) asks for the page again; one fetch at a time, and one more after it if asked
-    meanwhile. Keeps when each fetch started and ended and whether it showed the leaderboard."""
+    """The host's page as live-game.js keeps it: a step on its stream asks for the page again,
+    joins and answers (`count`) at most once a second; one fetch at a time, and one more after
+    it if asked meanwhile. Keeps when each fetch started and ended and whether it showed the
+    leaderboard."""
 
     def __init__(self, client: Client, page_url: str, events_url: str) -> None:
         self.client = client
@@ -192,6 +193,9 @@ class Projector:
         self.stop = threading.Event()
         self.version = -1
         self.fetches: list[tuple[float, float, bool]] = []  # (started, ended, leaderboard)
+        self.lock = threading.Lock()
+        self.last_count = 0.0
+        self.count_pending = False
 
     def start(self) -> None:
         threading.Thread(target=self.listen, daemon=True).start()
@@ -205,14 +209,33 @@ class Projector:
                     for raw in stream:
                         if raw.startswith(b"event: "):
                             event = raw.strip()
+                        elif raw.startswith(b"data: ") and event == b"event: count":
+                            self.count()
                         elif raw.startswith(b"data: "):
                             behind = json.loads(raw[6:])["version"] != self.version
-                            if event != b"event: version" or behind:
+                            if event == b"event: phase" or behind:
                                 self.wanted.set()
                         if self.stop.is_set():
                             return
             except OSError:
                 time.sleep(0.5)
+
+    def count(self) -> None:
+        """A join or an answer: the page at most once a second (at once if the last such fetch
+        was longer ago, else when the second is up), as live-game.js's `countRefresh`."""
+        with self.lock:
+            wait = self.last_count + 1.0 - time.monotonic()
+            if wait <= 0:
+                self.last_count = time.monotonic()
+                self.wanted.set()
+            elif not self.count_pending:
+                self.count_pending = True
+                threading.Timer(wait, self.counted).start()
+
+    def counted(self) -> None:
+        with self.lock:
+            self.count_pending = False
+        self.count()
 
     def refresh(self) -> None:
         while not self.stop.is_set():
