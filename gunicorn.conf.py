@@ -23,9 +23,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 
 # Threaded workers (gthread): live mode holds one Server-Sent Events stream open per player
 # (docs/DEPLOYMENT.md, "Live mode"); a sync worker would be taken whole by each. A stream waits
-# on a condition without a database connection and ends after 25 s (the browser reconnects),
-# so threads are cheap and recycled. Page requests share the same threads, but at most
-# QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
+# on a condition without a database connection and ends after 20 to 25 s (the browser
+# reconnects), so threads are cheap and recycled. Page requests share the same threads, but at
+# most QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
 # gevent was not chosen: it needs monkey-patching of psycopg, Redis and the standard library,
 # which the rest of the app (advisory locks, file locks, blocking grading) does not need.
 worker_class = "gthread"

@@ -210,9 +210,9 @@ def test_the_dashboard_and_the_gradebook_cost_the_same_whatever_the_size(
 LIVE_ANSWER_STATEMENTS = 3
 # with Redis counting them, that last question is asked only once the count reaches the players
 LIVE_ANSWER_STATEMENTS_COUNTED = 2
-# a phone's stream opening: the session and the player (the view), the version to start from;
-# one more when this process's check of the game (every 2 s) falls to it
-LIVE_STREAM_STATEMENTS = (3, 4)
+# a phone's stream opening: the game's version and the player, in one; one more when this
+# process's check of the game (every 2 s, and first thing in a process) falls to it
+LIVE_STREAM_STATEMENTS = (1, 2)
 
 
 def live_game(app, db, make_user, make_set, players: int):

@@ -408,6 +408,23 @@ def seat(session_id: int, token: str | None) -> Seat | None:
     return Seat(*tuple(row)) if row is not None else None
 
 
+def listener(session_id: int, token: str | None) -> tuple[int, int] | None:
+    """(the game's version, the player's id) for a phone's stream, in one statement; None when
+    the token names no player still in this game."""
+    if not token:
+        return None
+    row = db.session.execute(
+        select(LiveSession.version, LivePlayer.id)
+        .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+        .where(
+            LiveSession.id == session_id,
+            LivePlayer.token_hash == hash_token(token),
+            LivePlayer.removed_at.is_(None),
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 @dataclass(frozen=True)
 class AnswerQuestion:
     """A live question as an answer reads it (a question's version never changes: `Question`

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -552,28 +553,31 @@ def _check(app: Flask, session_id: int) -> tuple[int | None, float]:
 
 
 def _events(
-    app: Flask, session_id: int, every_change: bool, player: tuple[int, str, str] | None = None
+    app: Flask,
+    session_id: int,
+    every_change: bool,
+    version: int,
+    player: tuple[int, str, str] | None = None,
 ) -> Iterator[bytes]:
     """Server-Sent Events: `version` first (the page catches up after a reconnection if it is
     behind), then `phase` when the game moves (players and host), `count` on a join or an
     answer (host only). The database decides; a message carries the version it is at.
 
-    A stream reads the database once when it opens; then it waits on the broker, and reads the
-    database again only when it is the one stream of its process whose turn it is
-    (`claim_check`: once per session and process every 2 s, and at the deadline). It holds a
-    thread, never a database connection, while it waits.
+    A stream starts from the `version` its view read; then it waits on the broker, and reads
+    the database only when it is the one stream of its process whose turn it is
+    (`claim_check`: once per session and process every 2 s, and at the deadline; at once in a
+    process that has not checked this game yet). It holds a thread, never a database
+    connection, while it waits. It ends after 80 to 100 % of `LIVE_STREAM_SECONDS`, at random:
+    phones that joined together do not all reconnect in the same second.
     """
     yield f"retry: {REFRESH_SECONDS * 1000}\n\n".encode()
     the_broker = app.extensions["live_broker"]
     serial = the_broker.serial(session_id)
-    version, _next_in = _check(app, session_id)
-    if version is None:
-        return
     the_broker.learn(session_id, version)
     # On (re)connection: the page compares, and fetches itself if it is behind.
     yield f"event: version\ndata: {json.dumps({'version': version})}\n\n".encode()
     seen = version
-    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"]
+    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"] * random.uniform(0.8, 1.0)
     while (left := until - time.monotonic()) > 0:
         fresh, version = the_broker.wait(session_id, serial, seen, left, every_change)
         if version > seen:
@@ -597,11 +601,14 @@ def _events(
     yield b": bye\n\n"
 
 
-def _stream(session_id: int, every_change: bool, player_id: int | None = None) -> Response:
+def _stream(
+    session_id: int, every_change: bool, version: int, player_id: int | None = None
+) -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     player = None if player_id is None else (player_id, str(get_locale()), request.url_root)
+    db.session.close()  # the stream holds no connection
     return Response(
-        _events(app, session_id, every_change, player),
+        _events(app, session_id, every_change, version, player),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -610,17 +617,16 @@ def _stream(session_id: int, every_change: bool, player_id: int | None = None) -
 @bp.route("/<int:session_id>/events")
 @access.roles(Role.teacher)
 def host_events(session_id: int) -> Response:
-    own_session(session_id)
-    return _stream(session_id, every_change=True)
+    return _stream(session_id, every_change=True, version=own_session(session_id).version)
 
 
 @bp.route("/play/<int:session_id>/events")
 @access.public
 def play_events(session_id: int) -> Response:
-    live = db.session.get(LiveSession, session_id)
-    player = current_player(live) if live is not None else None
-    if player is None:
+    """A phone's stream: one statement (the game's version and the player, `services.listener`)
+    before it waits."""
+    found = services.listener(session_id, _tokens().get(str(session_id)))
+    if found is None:
         abort(404)
-    player_id = player.id
-    db.session.close()
-    return _stream(session_id, every_change=False, player_id=player_id)
+    version, player_id = found
+    return _stream(session_id, every_change=False, version=version, player_id=player_id)
