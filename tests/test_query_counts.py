@@ -268,11 +268,12 @@ def test_a_live_answer_counted_in_redis_costs_two_statements(
         pytest.skip("QUIZAPP_TEST_REDIS_URL not set")
     app.config["LIVE_BROKER_URL"] = REDIS_URL
     broker.init_app(app)
-    live, phones = live_game(app, db, make_user, make_set, 3)
+    live, phones = live_game(app, db, make_user, make_set, 8)
     counts = answer_counts(count_queries, live, phones)
-    assert counts[1] == LIVE_ANSWER_STATEMENTS_COUNTED, counts
-    # The last answer asks the database, which closes the question.
-    assert counts[2] > LIVE_ANSWER_STATEMENTS_COUNTED
+    assert counts[1:4] == [LIVE_ANSWER_STATEMENTS_COUNTED] * 3, counts
+    # The room's last few answers ask the database (ASK_LAST), the last closes the question.
+    assert counts[4:7] == [LIVE_ANSWER_STATEMENTS] * 3, counts
+    assert counts[7] > LIVE_ANSWER_STATEMENTS
     db.session.expire_all()
     assert db.session.get(LiveSession, live.id).state == "reveal"
 

@@ -55,6 +55,7 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2
+ASK_LAST = 3  # the room's last answers ask the database whether everyone answered (`answer`)
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
 
 
@@ -511,12 +512,13 @@ def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
     try:
         # Counted after the commit: of two last answers committed at once, each counting
         # before its commit would miss the other's, and the question would wait for its
-        # deadline. The broker's count (Redis) only says when to ask the database; without
-        # one (None), every answer asks it.
+        # deadline. The broker's count (Redis) only says when to ask the database: for the
+        # room's last few answers (a count lost with a worker killed between the commit and
+        # the count is made up for); without a count (None), every answer asks it.
         counted = live_broker.broker().answered(
             seat.id, f"{seat.created_at.timestamp()}:{position}", seat.version
         )
-        if (counted is None or counted >= seat.players) and services.all_answered(
+        if (counted is None or counted >= seat.players - ASK_LAST) and services.all_answered(
             seat.id, int(position)
         ):
             live = db.session.get(LiveSession, session_id)
