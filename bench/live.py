@@ -336,20 +336,32 @@ def postgres_ticks() -> dict[int, int]:
     return ticks
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
 class CPU:
     """CPU seconds spent since `start` by gunicorn's workers, PostgreSQL (if on this machine;
-    its processes alive at the end) and the simulated players (this process, all its threads):
-    who the two cores worked for."""
+    its processes alive at the end, other databases' included), the simulated players (this
+    process, all its threads), and the rest of the machine (other work on the same cores,
+    which the figures depend on): who the cores worked for."""
 
     def start(self) -> None:
-        self.at = (server_cpu(), postgres_ticks(), time.process_time())
+        self.at = (server_cpu(), postgres_ticks(), time.process_time(), machine_busy())
+        self.began = time.monotonic()
 
     def __str__(self) -> str:
         served, database, players = server_cpu(), postgres_ticks(), time.process_time()
         pg = sum(t - self.at[1].get(pid, 0) for pid, t in database.items()) / TICKS
+        ours = served - self.at[0] + pg + players - self.at[2]
+        rest = machine_busy() - self.at[3] - ours
         return (
             f"CPU s: gunicorn {served - self.at[0]:.1f}, PostgreSQL {pg:.1f}, "
-            f"players {players - self.at[2]:.1f}"
+            f"players {players - self.at[2]:.1f}, the rest of the machine {max(rest, 0):.1f} "
+            f"(in {time.monotonic() - self.began:.1f} s)"
         )
 
 
