@@ -23,15 +23,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 
 # Threaded workers (gthread): live mode holds one Server-Sent Events stream open per player
 # (docs/DEPLOYMENT.md, "Live mode"); a sync worker would be taken whole by each. A stream waits
-# on a condition without a database connection and ends after 25 s (the browser reconnects),
-# so threads are cheap and recycled. Page requests share the same threads, but at most
-# QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
+# on a condition without a database connection and ends after 20 to 25 s (the browser
+# reconnects), so threads are cheap and recycled. Page requests share the same threads, but at
+# most QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
 # gevent was not chosen: it needs monkey-patching of psycopg, Redis and the standard library,
 # which the rest of the app (advisory locks, file locks, blocking grading) does not need.
 worker_class = "gthread"
-# Concurrent requests (streams included) per worker: 300 players on 4 workers fit in the
-# default 100 each. QUIZAPP_THREADS overrides.
-threads = int(os.environ.get("QUIZAPP_THREADS") or 100)
+# Concurrent requests (streams included) per worker. The workers do not share the streams
+# evenly (whichever is first to accept takes a connection): 300 players on 4 workers were seen
+# as 67, 85, 90 and 107 streams (bench/live.py), and a worker whose threads are all held by
+# streams makes its next requests (an answer) wait for one to end, up to 25 s. 200 each leaves
+# that room; a thread is only started when a request needs it. QUIZAPP_THREADS overrides.
+threads = int(os.environ.get("QUIZAPP_THREADS") or 200)
 
 timeout = 30  # a worker silent this long is killed and replaced (a hung request)
 graceful_timeout = 30  # on reload or stop, requests in progress get this long to finish

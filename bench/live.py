@@ -2,11 +2,22 @@
 gunicorn.conf.py, gthread workers) + PostgreSQL + Redis, on one or two app servers.
 
 For each question: the host's "next" on server A, then every player's stream hearing the
-step with the question's markup (or fetching the page when the event has none: what
-live-game.js does), then every player answering
-(the acknowledgement is the answer's redirect, sent after the commit), then the projector
-showing the distribution and leaderboard once the last answer is in. At the end, answers
+step with the question's markup (or fetching the page when the event has none, or when a
+reconnected stream's first event shows the phone behind the game: what live-game.js does),
+then every player answering, with the page's CSRF token and the session cookie, 0 to 2 s
+after seeing the question (the acknowledgement is the answer's redirect, sent after the
+commit; "reached" runs from the host's request to the question in the player's hands, event
+parsed or page fetched; "acknowledged" from the answer's request to its redirect), then the
+projector showing the distribution and leaderboard once the last answer is in: the projector
+is the host's page kept as live-game.js keeps it (a step on its stream fetches the page again,
+joins and answers at most once a second; one fetch at a time), and the time is from the
+last acknowledgement to the end of the first fetch showing the leaderboard. At the end, answers
 acknowledged versus answers stored (lost = acknowledged and not stored).
+
+The players are Python threads (urllib, a connection per request, as the streams are) in this
+one process, on the same cores as the server and the database: each step prints the CPU
+seconds that gunicorn's workers, PostgreSQL and this process spent, so that a figure can be
+read against what the simulation itself took.
 
     python bench/live.py --database-url postgresql+psycopg://postgres@127.0.0.1/postgres \\
         --redis-url redis://127.0.0.1:6379/0 [--players 300] [--questions 3] [--servers 2] \\
@@ -94,6 +105,7 @@ class Player:
         self.acknowledged: list[int] = []  # positions whose answer the server acknowledged
         self.csrf = ""
         self.question: str | None = None  # the open question's markup from the last event
+        self.version = -1  # the game's version the phone shows (#live-main's data-version)
 
     def join(self, pin: str) -> None:
         join = f"{self.server}/live/join"
@@ -105,6 +117,7 @@ class Player:
         page = self.page()  # the lobby: the player's CSRF token, as the page keeps it
         found = re.search(r'data-csrf="([^"]+)"', page)  # absent before the event carried pages
         self.csrf = found.group(1) if found else ""
+        self.version = int(re.search(r'data-version="(\d+)"', page).group(1))  # type: ignore[union-attr]
 
     def listen(self) -> None:
         """The stream, reconnected whenever it ends (every 25 s), as EventSource does."""
@@ -116,10 +129,17 @@ class Player:
                     for raw in stream:
                         if raw.startswith(b"event: "):
                             event = raw.strip()
+                        elif raw.startswith(b"data: ") and event == b"event: version":
+                            # A (re)connection: a phone behind the game fetches its page.
+                            version = json.loads(raw[6:])["version"]
+                            if version != self.version:
+                                self.version, self.question = version, None
+                                self.phase.set()
                         elif raw.startswith(b"data: ") and event == b"event: phase":
                             # An open question comes with its markup (live-game.js shows it
                             # with the page's CSRF token); otherwise the page is fetched.
                             data = json.loads(raw[6:])
+                            self.version = data["version"]
                             html = data.get("html")
                             self.question = (
                                 html.replace(
@@ -157,6 +177,82 @@ class Player:
         if status == 302 and location.endswith(f"/live/play/{self.session_id}"):
             self.acknowledged.append(int(position.group(1)))
         return status, time.perf_counter() - started
+
+
+class Projector:
+    """The host's page as live-game.js keeps it: a step on its stream asks for the page again,
+    joins and answers (`count`) at most once a second; one fetch at a time, and one more after
+    it if asked meanwhile. Keeps when each fetch started and ended and whether it showed the
+    leaderboard."""
+
+    def __init__(self, client: Client, page_url: str, events_url: str) -> None:
+        self.client = client
+        self.page_url = page_url
+        self.events_url = events_url
+        self.wanted = threading.Event()
+        self.stop = threading.Event()
+        self.version = -1
+        self.fetches: list[tuple[float, float, bool]] = []  # (started, ended, leaderboard)
+        self.lock = threading.Lock()
+        self.last_count = 0.0
+        self.count_pending = False
+
+    def start(self) -> None:
+        threading.Thread(target=self.listen, daemon=True).start()
+        threading.Thread(target=self.refresh, daemon=True).start()
+
+    def listen(self) -> None:
+        while not self.stop.is_set():
+            try:
+                with self.client.opener.open(self.events_url, timeout=60) as stream:
+                    event = b""
+                    for raw in stream:
+                        if raw.startswith(b"event: "):
+                            event = raw.strip()
+                        elif raw.startswith(b"data: ") and event == b"event: count":
+                            self.count()
+                        elif raw.startswith(b"data: "):
+                            behind = json.loads(raw[6:])["version"] != self.version
+                            if event == b"event: phase" or behind:
+                                self.wanted.set()
+                        if self.stop.is_set():
+                            return
+            except OSError:
+                time.sleep(0.5)
+
+    def count(self) -> None:
+        """A join or an answer: the page at most once a second (at once if the last such fetch
+        was longer ago, else when the second is up), as live-game.js's `countRefresh`."""
+        with self.lock:
+            wait = self.last_count + 1.0 - time.monotonic()
+            if wait <= 0:
+                self.last_count = time.monotonic()
+                self.wanted.set()
+            elif not self.count_pending:
+                self.count_pending = True
+                threading.Timer(wait, self.counted).start()
+
+    def counted(self) -> None:
+        with self.lock:
+            self.count_pending = False
+        self.count()
+
+    def refresh(self) -> None:
+        while not self.stop.is_set():
+            if not self.wanted.wait(0.5):
+                continue
+            self.wanted.clear()
+            started = time.perf_counter()
+            page = self.client.open(self.page_url)[2]
+            found = re.search(r'data-version="(\d+)"', page)
+            if found:
+                self.version = int(found.group(1))
+            self.fetches.append((started, time.perf_counter(), "Leaderboard" in page))
+
+    def board_after(self, since: float) -> float | None:
+        """When a fetch started after `since` first showed the leaderboard."""
+        shown = [ended for started, ended, board in list(self.fetches) if board and started > since]
+        return min(shown, default=None)
 
 
 def free_port() -> int:
@@ -222,6 +318,51 @@ def server_cpu() -> float:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def postgres_ticks() -> dict[int, int]:
+    """CPU ticks used so far by each PostgreSQL process alive now on this machine (/proc)."""
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, _, rest = stat.partition(" (")[2].rpartition(")")
+            if name == "postgres":
+                fields = rest.split()
+                ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+class CPU:
+    """CPU seconds spent since `start` by gunicorn's workers, PostgreSQL (if on this machine;
+    its processes alive at the end, other databases' included), the simulated players (this
+    process, all its threads), and the rest of the machine (other work on the same cores,
+    which the figures depend on): who the cores worked for."""
+
+    def start(self) -> None:
+        self.at = (server_cpu(), postgres_ticks(), time.process_time(), machine_busy())
+        self.began = time.monotonic()
+
+    def __str__(self) -> str:
+        served, database, players = server_cpu(), postgres_ticks(), time.process_time()
+        pg = sum(t - self.at[1].get(pid, 0) for pid, t in database.items()) / TICKS
+        ours = served - self.at[0] + pg + players - self.at[2]
+        rest = machine_busy() - self.at[3] - ours
+        return (
+            f"CPU s: gunicorn {served - self.at[0]:.1f}, PostgreSQL {pg:.1f}, "
+            f"players {players - self.at[2]:.1f}, the rest of the machine {max(rest, 0):.1f} "
+            f"(in {time.monotonic() - self.began:.1f} s)"
+        )
 
 
 def pct(values: list[float], q: float) -> float:
@@ -348,22 +489,28 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
     session_id = int(re.search(r"/live/(\d+)/host", location).group(1))  # type: ignore[union-attr]
     host_page = f"{a}/live/{session_id}/host"
     pin = re.search(r'<p class="live-pin">(\d{6})</p>', host.open(host_page)[2]).group(1)  # type: ignore[union-attr]
+    projector = Projector(host, host_page, f"{a}/live/{session_id}/events")
+    projector.start()
 
     players = [Player(i, urls[i % len(urls)], session_id) for i in range(args.players)]
     started = time.perf_counter()
-    cpu = server_cpu()
+    cpu = CPU()
+    cpu.start()
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda p: p.join(pin), players))
     print(
         f"{args.players} players joined in {time.perf_counter() - started:.1f} s "
         f"on {len(urls)} server(s), {args.workers} gthread workers each, "
-        f"{args.threads or 'default'} threads per worker; gunicorn CPU {server_cpu() - cpu:.1f} s"
+        f"{args.threads or 'default'} threads per worker; {cpu}"
     )
     for player in players:
         threading.Thread(target=player.listen, daemon=True).start()
-    cpu = server_cpu()
+    cpu.start()
     time.sleep(3)  # every stream open and past its first read
-    print(f"300 streams opened: gunicorn CPU {server_cpu() - cpu:.1f} s in 3 s")
+    print(f"{args.players} streams opened, in 3 s: {cpu}")
+    cpu.start()
+    time.sleep(5)
+    print(f"the lobby, {args.players} phones listening, 5 s: {cpu}")
     GAME_ON.set()
 
     for number in range(args.questions):
@@ -374,23 +521,28 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
             host.open(f"{a}/live/{session_id}/control/skip", {"csrf_token": token_of(page)})
             _s, _l, page = host.open(host_page)
         action = "start" if number == 0 else "next"
-        cpu = server_cpu()
+        cpu.start()
         sent = time.perf_counter()
         host.open(f"{a}/live/{session_id}/control/{action}", {"csrf_token": token_of(page)})
+        fetched = len(projector.fetches)
         reached, acks = play_round(players, sent)
         last_answer = time.perf_counter()
-        while "Leaderboard" not in host.open(host_page)[2]:
-            if time.perf_counter() - last_answer > 10:
+        while (shown := projector.board_after(sent)) is None:
+            if time.perf_counter() - last_answer > 30:
+                shown = float("nan")
                 break
-        board = time.perf_counter() - last_answer
+            time.sleep(0.01)
+        board = max(0.0, shown - last_answer)  # 0: shown before the last acknowledgement was read
+        fetched = len(projector.fetches) - fetched
         print(
             f"question {number + 1}: reached {len(reached)}/{args.players} players "
             f"(p50 {pct(reached, 0.5) * 1000:.0f} ms, p99 {pct(reached, 0.99) * 1000:.0f} ms, "
             f"max {max(reached, default=0) * 1000:.0f} ms); answers acknowledged {len(acks)}, "
             f"p50 {pct(acks, 0.5) * 1000:.0f} ms, p99 {pct(acks, 0.99) * 1000:.0f} ms, "
             f"max {max(acks, default=0) * 1000:.0f} ms; projector after the last answer "
-            f"{board * 1000:.0f} ms; gunicorn CPU {server_cpu() - cpu:.1f} s"
+            f"{board * 1000:.0f} ms ({fetched} projector pages); {cpu}"
         )
+    projector.stop.set()
     for player in players:
         player.stop.set()
     with app.app_context():
@@ -421,7 +573,7 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
-        "--threads", type=int, help="QUIZAPP_THREADS (gunicorn.conf.py's default otherwise: 100)"
+        "--threads", type=int, help="QUIZAPP_THREADS (gunicorn.conf.py's default otherwise: 200)"
     )
     parser.add_argument(
         "--kill-workers", action="store_true", help="SIGKILL a worker of server B every 3 s"

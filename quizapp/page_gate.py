@@ -1,7 +1,7 @@
 """At most a few requests of a worker process build their response at once; the others wait.
 
 gunicorn's threaded workers (gunicorn.conf.py) run up to `QUIZAPP_THREADS` requests at once,
-100 by default, because live mode holds an event stream open per player. Building a page is
+200 by default, because live mode holds an event stream open per player. Building a page is
 CPU work under Python's GIL: a hundred pages built at once share the CPU and all finish late,
 where a few at a time, first come first served, finish one after another. Measured with
 `bench/classroom.py` (300 students, PostgreSQL, 2 cores): p99 552 ms with 100 threads and no

@@ -207,3 +207,105 @@ def test_the_dashboard_and_the_gradebook_cost_the_same_whatever_the_size(
         page = marker.get(f"/classes/{classroom.id}/gradebook")
     assert page.status_code == 200 and "Student 1" in page.get_data(as_text=True)
     assert gradebook.count == GRADEBOOK_STATEMENTS, summary(gradebook.statements)
+
+
+# --- live mode -------------------------------------------------------------------------------
+
+# the seat (the session with its shared lock, the player, the players still in); the INSERT;
+# then, without Redis to count the answers, "has everyone answered?"
+LIVE_ANSWER_STATEMENTS = 3
+# with Redis counting them, that last question is asked only once the count reaches the players
+LIVE_ANSWER_STATEMENTS_COUNTED = 2
+# a phone's stream opening: the game's version and the player, in one; one more when this
+# process's check of the game (every 2 s, and first thing in a process) falls to it
+LIVE_STREAM_STATEMENTS = (1, 2)
+
+
+def live_game(app, db, make_user, make_set, players: int):
+    """A game of nickname players, its first question open: (the session, their phones)."""
+    from quizapp.live import services
+
+    teacher = make_user("host", role="teacher")
+    live = services.create_session(teacher, make_set())
+    db.session.commit()
+    phones = []
+    for i in range(players):
+        phone = app.test_client()
+        joined = phone.post("/live/join", data={"pin": live.pin, "nickname": f"p{i}"})
+        assert joined.status_code == 302
+        phones.append(phone)
+    services.next_question(live)
+    db.session.commit()
+    return live, phones
+
+
+def answer_counts(count_queries, live, phones) -> list[int]:
+    """Statements of each phone's answer to the open question (the first one warms the
+    process's copy of the question)."""
+    counts = []
+    url = f"/live/play/{live.id}/answer"
+    for phone in phones:
+        with count_queries() as counter:
+            answered = phone.post(url, data={"position": "0", "answer": "0"})
+        assert answered.status_code == 302, summary(counter.statements)
+        counts.append(counter.count)
+    return counts
+
+
+@pytest.mark.parametrize("players", [4, 30])
+def test_a_live_answer_costs_the_same_whatever_the_room(
+    app, db, make_user, make_set, count_queries, players
+):
+    live, phones = live_game(app, db, make_user, make_set, players)
+    counts = answer_counts(count_queries, live, phones[:3])
+    assert counts[1:] == [LIVE_ANSWER_STATEMENTS] * 2, counts
+    assert counts[0] == LIVE_ANSWER_STATEMENTS + 1  # the question, once per process and game
+
+
+def test_a_live_answer_counted_in_redis_costs_two_statements(
+    app, db, make_user, make_set, count_queries
+):
+    from test_two_servers import REDIS_URL
+
+    from quizapp.live import broker
+    from quizapp.models import LiveSession
+
+    if not REDIS_URL:
+        pytest.skip("QUIZAPP_TEST_REDIS_URL not set")
+    app.config["LIVE_BROKER_URL"] = REDIS_URL
+    broker.init_app(app)
+    live, phones = live_game(app, db, make_user, make_set, 8)
+    counts = answer_counts(count_queries, live, phones)
+    assert counts[1:4] == [LIVE_ANSWER_STATEMENTS_COUNTED] * 3, counts
+    # The room's last few answers ask the database (ASK_LAST), the last closes the question.
+    assert counts[4:7] == [LIVE_ANSWER_STATEMENTS] * 3, counts
+    assert counts[7] > LIVE_ANSWER_STATEMENTS
+    db.session.expire_all()
+    assert db.session.get(LiveSession, live.id).state == "reveal"
+
+
+@pytest.mark.parametrize("players", [2, 30])
+def test_a_live_stream_costs_the_same_whatever_the_room(
+    app, db, make_user, make_set, count_queries, players
+):
+    """A phone's stream opening reads a fixed number of statements, and the question's event
+    is built once per process and version: the second phone's costs no statement."""
+    from quizapp.live.views import phase_event
+    from quizapp.models import LivePlayer
+
+    live, phones = live_game(app, db, make_user, make_set, players)
+    app.config["LIVE_STREAM_SECONDS"] = 0
+    url, live_id, version = f"/live/play/{live.id}/events", live.id, live.version
+    for phone in phones[:2]:
+        with count_queries() as counter:
+            stream = phone.get(url)
+            assert b"event: version" in stream.get_data()
+        assert counter.count in LIVE_STREAM_STATEMENTS, summary(counter.statements)
+    ids = db.session.scalars(select(LivePlayer.id).order_by(LivePlayer.id)).all()
+    events = []
+    for player_id in ids[:2]:
+        with count_queries() as counter, app.test_request_context():
+            event = phase_event(app, live_id, version, (player_id, "en", "http://localhost/"))
+        assert b'"html": ' in event
+        events.append(counter.count)
+    assert events[1] == 0, events

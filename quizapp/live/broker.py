@@ -37,6 +37,8 @@ PHASE = "phase"
 COUNT = "count"
 CHANNEL_PREFIX = "quizapp:live:"
 RECHECK_SECONDS = 2.0  # each process re-reads a watched session at least this often
+ANSWERS_PREFIX = "quizapp:live-answers:"  # a question's answer counter (`RedisBroker.answered`)
+ANSWERS_TTL_SECONDS = 3600
 
 
 @dataclass
@@ -91,6 +93,13 @@ class LocalBroker:
             newer = version > slot.version
             slot.version = max(slot.version, version)
             slot.wake(phase=newer)
+
+    def answered(self, session_id: int, key: str, version: int) -> int | None:
+        """An answer was committed (`key`: the game's question): tell the projector (`count`)
+        and count it. None here: one process cannot count the answers others took, so the
+        caller asks the database each time."""
+        self.notify(session_id, COUNT, version)
+        return None
 
     def learn(self, session_id: int, version: int) -> None:
         """A version read from the database: wakes the streams only if it is news."""
@@ -161,6 +170,22 @@ class RedisBroker(LocalBroker):
         except Exception:  # the database still has it: streams re-read it shortly
             log.warning("live: could not publish to Redis", exc_info=True)
             self.notify(session_id, kind, version)
+
+    def answered(self, session_id: int, key: str, version: int) -> int | None:
+        """Publish `count` and count the answer in Redis, in one round trip: the answers
+        committed so far to this question, by every process of every server (the database
+        decides once this reaches the players; a count lost with Redis only leaves the question
+        open until its deadline). None if Redis is out of reach."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.publish(f"{CHANNEL_PREFIX}{session_id}", encode(COUNT, version))
+            pipe.incr(f"{ANSWERS_PREFIX}{session_id}:{key}")
+            pipe.expire(f"{ANSWERS_PREFIX}{session_id}:{key}", ANSWERS_TTL_SECONDS)
+            return int(pipe.execute()[1])
+        except Exception:
+            log.warning("live: could not count an answer in Redis", exc_info=True)
+            self.notify(session_id, COUNT, version)
+            return None
 
     def wait(
         self, session_id: int, seen_serial: int, seen_version: int, timeout: float, every: bool

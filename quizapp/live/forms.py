@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from .. import qtypes
 from ..enums import LeaderboardNames
-from ..models import Question
 from . import nicknames
+from .layout import Asked
 
 
 class NewSessionForm(FlaskForm):
@@ -61,12 +61,17 @@ class AnswerForm(FlaskForm):
     position = HiddenField()
 
 
-def answer_form(question: Question, layout: Any, formdata: Any = None) -> AnswerForm:
+def answer_form_class(question: Asked, layout: Any) -> type[AnswerForm]:
+    """The form class of a question in a layout (the same for every phone: the live answer
+    keeps one per process and question, `views.answer`)."""
     qtype = qtypes.get(question.type)
     field = qtype.field(question.spec, layout, _l("Your answer"))
-    form_class = type(f"Live{qtype.name.title()}Form", (AnswerForm,), {"answer": field})
-    return form_class(formdata=formdata)
+    return type(f"Live{qtype.name.title()}Form", (AnswerForm,), {"answer": field})
 
 
-def answer_from(form: AnswerForm, question: Question, layout: Any) -> Any:
+def answer_form(question: Asked, layout: Any, formdata: Any = None) -> AnswerForm:
+    return answer_form_class(question, layout)(formdata=formdata)
+
+
+def answer_from(form: AnswerForm, question: Asked, layout: Any) -> Any:
     return qtypes.get(question.type).answer_from(question.spec, layout, form.answer.data)

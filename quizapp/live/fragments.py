@@ -37,20 +37,39 @@ class Fragments:
     def __init__(self, limit: int = LIMIT) -> None:
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
         self._limit = limit
 
-    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The value for `key`, built by `build` the first time (two threads may both build it
-        once; the value is the same)."""
+    def _get(self, key: Hashable) -> tuple[bool, object]:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[return-value]
-        value = build()
+                return True, self._entries[key]
+            return False, None
+
+    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for `key`, built by `build` the first time. One thread builds it; the
+        others asking meanwhile wait for it (the host's "next" wakes every stream of a process
+        at once: 75 threads rendering the same question would each pay for it). A build that
+        raises is not kept: the next caller builds again."""
+        found, value = self._get(key)
+        if found:
+            return value  # type: ignore[return-value]
         with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._limit:
-                self._entries.popitem(last=False)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            found, value = self._get(key)
+            if found:
+                return value  # type: ignore[return-value]
+            try:
+                value = build()
+                with self._lock:
+                    self._entries[key] = value
+                    while len(self._entries) > self._limit:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
         return value
 
     def clear(self) -> None:

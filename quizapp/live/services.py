@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Executable, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -35,13 +35,14 @@ from ..models import (
     User,
     utcnow,
 )
-from . import nicknames, scoring
+from . import fragments, nicknames, scoring
 from .gradebook_entry import record_in_gradebook
 from .layout import layout_of
 
 __all__ = ["LiveError", "layout_of"]
 
 PIN_DIGITS = 6
+ANSWERS = cast(Table, LiveAnswer.__table__)  # Core statements on the hot path
 
 
 class LiveError(Exception):
@@ -117,7 +118,7 @@ def _move(live: LiveSession, now: datetime, **values: Any) -> bool:
     return done == 1
 
 
-def question_at(live: LiveSession, position: int) -> Question:
+def question_at(live: LiveSession | Seat, position: int) -> Question:
     question = db.session.get(Question, live.question_ids[position])
     assert question is not None  # questions are never deleted, only retired
     return question
@@ -336,43 +337,159 @@ def player_by_token(token: str) -> LivePlayer | None:
     )
 
 
-def playing(session_id: int, token: str | None) -> tuple[LiveSession, LivePlayer] | None:
+@dataclass(frozen=True)
+class Seat:
+    """What an answer needs of its game, read in one statement (`seat`), no ORM object: the
+    session's phase (attributes named as `LiveSession`'s), the player, and how many players
+    are still in (the answer counter compares with it)."""
+
+    id: int
+    version: int
+    state: str
+    position: int
+    deadline: datetime | None
+    time_limit: int | None
+    paused_remaining_ms: int | None
+    streak_bonus: bool
+    question_ids: list[int]
+    created_at: datetime
+    player_id: int
+    players: int
+
+
+def _seat_statement() -> Executable:
+    players = (
+        select(func.count())
+        .select_from(LivePlayer)
+        .where(LivePlayer.session_id == LiveSession.id, LivePlayer.removed_at.is_(None))
+        .correlate(LiveSession)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            LiveSession.id,
+            LiveSession.version,
+            LiveSession.state,
+            LiveSession.position,
+            LiveSession.deadline,
+            LiveSession.time_limit,
+            LiveSession.paused_remaining_ms,
+            LiveSession.streak_bonus,
+            LiveSession.question_ids,
+            LiveSession.created_at,
+            LivePlayer.id,
+            players,
+        )
+        .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+        .where(
+            LiveSession.id == bindparam("session_id"),
+            LivePlayer.token_hash == bindparam("token_hash"),
+            LivePlayer.removed_at.is_(None),
+        )
+        .with_for_update(read=True, of=LiveSession.__table__)
+    )
+
+
+SEAT = _seat_statement()  # built once: an answer only binds its parameters
+
+
+def seat(session_id: int, token: str | None) -> Seat | None:
     """The session and the player a rejoin token names, in one statement that also takes the
     shared lock of `submit_answer` on the session's row (PostgreSQL): the answer's first
-    read. None when the token names no player still in this game."""
+    read. None when the token names no player still in this game. Run on the session's
+    connection (its transaction), without the ORM's layer: no object is loaded."""
+    if not token:
+        return None
+    row = (
+        db.session.connection()
+        .execute(SEAT, {"session_id": session_id, "token_hash": hash_token(token)})
+        .first()
+    )
+    return Seat(*tuple(row)) if row is not None else None
+
+
+def listener(session_id: int, token: str | None) -> tuple[int, int] | None:
+    """(the game's version, the player's id) for a phone's stream, in one statement; None when
+    the token names no player still in this game."""
     if not token:
         return None
     row = db.session.execute(
-        select(LiveSession, LivePlayer)
+        select(LiveSession.version, LivePlayer.id)
         .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
         .where(
             LiveSession.id == session_id,
             LivePlayer.token_hash == hash_token(token),
             LivePlayer.removed_at.is_(None),
         )
-        .with_for_update(read=True, of=LiveSession)
-        .execution_options(populate_existing=True)
     ).first()
     return (row[0], row[1]) if row is not None else None
 
 
+@dataclass(frozen=True)
+class AnswerQuestion:
+    """A live question as an answer reads it (a question's version never changes: `Question`
+    rows are only added and retired), and the room's order of its choices."""
+
+    id: int
+    type: str
+    spec: dict[str, Any]
+    layout: dict[str, list[int]]
+
+
+def answer_question(live: Seat | LiveSession, position: int) -> AnswerQuestion:
+    """The question at `position` with its layout, read once per process and game
+    (`fragments`: keyed by the session and its creation time, as its other entries)."""
+
+    def build() -> AnswerQuestion:
+        question = question_at(live, position)
+        return AnswerQuestion(
+            question.id, question.type, question.spec, layout_of(live, position, question)
+        )
+
+    cache: fragments.Fragments = current_app.extensions["live_fragments"]
+    return cache.shared(("question", live.id, live.created_at.isoformat(), position), build)
+
+
+_INSERTS: dict[str, Executable] = {}
+
+
+def _insert_answer() -> Executable:
+    """`INSERT … ON CONFLICT (player_id, position) DO NOTHING RETURNING id`, built once per
+    dialect, on the table (Core's path, not the ORM's bulk insert): a repeated answer inserts
+    nothing and returns no id."""
+    name = db.engine.dialect.name
+    statement = _INSERTS.get(name)
+    if statement is None:
+        insert = postgresql.insert if name == "postgresql" else sqlite.insert
+        statement = _INSERTS[name] = (
+            insert(ANSWERS)
+            .on_conflict_do_nothing(index_elements=["player_id", "position"])
+            .returning(ANSWERS.c.id)
+        )
+    return statement
+
+
 def submit_answer(
-    live: LiveSession,
-    player: LivePlayer,
+    live: LiveSession | Seat,
+    player: LivePlayer | None,
     position: int,
     answer: Any,
     now: datetime | None = None,
-    locked: bool = False,
 ) -> LiveAnswer:
     """Grade and store one answer to the open question; refused if late, closed or repeated.
 
     One INSERT (`ON CONFLICT DO NOTHING`: a second answer inserts nothing and is refused), after
-    the shared lock on the session's row (`locked`: the caller's `playing` took it).
+    the shared lock on the session's row: taken here for a `LiveSession`; a `Seat` (the answer
+    view's `seat`) was read with it, and names its player (`player` None).
     """
     now = now or utcnow()
-    if player.removed_at is not None or player.session_id != live.id:
-        raise LiveError(_l("You are not playing in this game."))
-    if not locked:
+    if isinstance(live, Seat):
+        player_id = live.player_id
+    else:
+        assert player is not None
+        if player.removed_at is not None or player.session_id != live.id:
+            raise LiveError(_l("You are not playing in this game."))
+        player_id = player.id
         # PostgreSQL: a shared lock, so that the host's next step (an UPDATE) waits for the
         # answers being written, and an answer never lands on a question already moved past.
         found = db.session.scalar(
@@ -391,59 +508,37 @@ def submit_answer(
         raise LiveError(_l("Time was up: this answer counts for nothing."))
     if answer is None:
         raise LiveError(_l("Choose an answer first."))
-    question = question_at(live, position)
+    question = answer_question(live, position)
     result = qtypes.grade(question.spec, answer)
     limit_ms = (live.time_limit or 1) * 1000
     elapsed_ms = max(0, limit_ms - int((live.deadline - now).total_seconds() * 1000))
     points = scoring.speed_points(result.score, elapsed_ms, limit_ms)
     if live.streak_bonus and result.correct and position > 0:
+        answers = ANSWERS.c
         earlier = dict(
             db.session.execute(
-                select(LiveAnswer.position, LiveAnswer.score).where(
-                    LiveAnswer.player_id == player.id, LiveAnswer.position < position
+                select(answers.position, answers.score).where(
+                    answers.player_id == player_id, answers.position < position
                 )
             ).all()
         )
         run = scoring.streak_before(earlier.get(p) for p in range(position))
         points += scoring.streak_bonus(run, result.score)
-    row = LiveAnswer(
-        session_id=live.id,
-        player_id=player.id,
-        position=position,
-        question_id=question.id,
-        answer=answer,
-        answered_at=now,
-        elapsed_ms=elapsed_ms,
-        score=result.score,
-        points=points,
-    )
     values = {
-        column: getattr(row, column)
-        for column in (
-            "session_id",
-            "player_id",
-            "position",
-            "question_id",
-            "answer",
-            "answered_at",
-            "elapsed_ms",
-            "score",
-            "points",
-        )
+        "session_id": live.id,
+        "player_id": player_id,
+        "position": position,
+        "question_id": question.id,
+        "answer": answer,
+        "answered_at": now,
+        "elapsed_ms": elapsed_ms,
+        "score": result.score,
+        "points": points,
     }
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    stored = db.session.scalar(
-        insert(LiveAnswer)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["player_id", "position"])
-        .returning(LiveAnswer.id)
-    )
+    stored = db.session.connection().execute(_insert_answer(), values).scalar()
     if stored is None:
         raise LiveError(_l("You have already answered this question."))
-    row.id = stored
-    return row  # not in the session: what was stored, for the caller to read
+    return LiveAnswer(id=stored, **values)  # not in the session: what was stored, to read
 
 
 def all_answered(session_id: int, position: int) -> bool:

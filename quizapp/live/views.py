@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -53,6 +54,7 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2
+ASK_LAST = 3  # the room's last answers ask the database whether everyone answered (`answer`)
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
 
 
@@ -135,6 +137,7 @@ def new() -> str | HTTPResponse:
 
 def host_context(live: LiveSession) -> dict[str, Any]:
     now = utcnow()
+    action_form = forms.ActionForm()
     if services.close_if_due(live, now) or services.end_if_idle(live, now):
         db.session.commit()
         publish(live)
@@ -144,7 +147,9 @@ def host_context(live: LiveSession) -> dict[str, Any]:
         "join_url": url_for("live.join", pin=live.pin, _external=True),
         "now": now,
         "closed": services.is_closed(live, now),
-        "action_form": forms.ActionForm(),
+        # The host's buttons (one per player to remove them) share one CSRF field, rendered
+        # once: rendered per button, 300 players cost the projector's page 30 ms more.
+        "action_csrf": action_form.csrf_token() if "csrf_token" in action_form else Markup(""),
         "block_form": forms.BlocklistForm(),
         "count": len(live.question_ids),
     }
@@ -345,18 +350,10 @@ def answer_markup(live: LiveSession, count: int) -> dict[str, Markup]:
     return fragments.shared(live, "answer", build, live.position, str(get_locale()))
 
 
-def phase_data(
-    app: Flask, session_id: int, version: int, player: tuple[int, str, str]
-) -> dict[str, Any]:
-    """What a phone's stream sends when the game reaches `version`: with an open question, its
-    markup (`html`: prompt, countdown, answer form with an empty CSRF token that the page fills
-    in), so that 300 phones show it without fetching their pages; otherwise the version only
-    (the page fetches itself: a verdict and a rank are each player's own). Built once per
-    process, session, version and language; a removed player gets the version only.
-
-    `player`: its id, its language and the address it came to (a stream runs outside its
-    request: the markup is rendered in a request context of its own, in that language)."""
-    player_id, locale, base_url = player
+def _phase(app: Flask, session_id: int, version: int, locale: str, base_url: str) -> dict[str, Any]:
+    """What every phone of the session hears at `version` in `locale`, built once per process
+    (`fragments`): the version; with an open question, its position, deadline, the players
+    removed, and its markup, JSON-encoded once (`html_json`) for every stream to send as is."""
 
     def build() -> dict[str, Any]:
         with app.test_request_context(base_url=base_url), force_locale(locale):
@@ -382,27 +379,55 @@ def phase_data(
                 data.update(
                     position=live.position,
                     html=html,
+                    html_json=json.dumps(html).encode(),
                     deadline=live.deadline.timestamp(),
-                    removed=services.removed_player_ids(live),
+                    removed=frozenset(services.removed_player_ids(live)),
                 )
             db.session.rollback()
             return data
 
     cache: fragments.Fragments = app.extensions["live_fragments"]
     try:
-        data = cache.shared(("event", session_id, version, locale), build)
+        return cache.shared(("event", session_id, version, locale), build)
     except Exception:  # (the database out of reach a moment) the page fetches itself
         log.warning("live: phase event without its markup", exc_info=True)
         return {"version": version}
+
+
+def phase_data(
+    app: Flask, session_id: int, version: int, player: tuple[int, str, str]
+) -> dict[str, Any]:
+    """What a phone's stream sends when the game reaches `version`: with an open question, its
+    markup (`html`: prompt, countdown, answer form with an empty CSRF token that the page fills
+    in), so that 300 phones show it without fetching their pages; otherwise the version only
+    (the page fetches itself: a verdict and a rank are each player's own). Built once per
+    process, session, version and language (`_phase`); a removed player gets the version only.
+
+    `player`: its id, its language and the address it came to (a stream runs outside its
+    request: the markup is rendered in a request context of its own, in that language)."""
+    player_id, locale, base_url = player
+    data = _phase(app, session_id, version, locale, base_url)
     if "html" not in data or player_id in data["removed"]:
         return {"version": data["version"]}
-    remaining = max(0, int((data["deadline"] - time.time()) * 1000))
     return {
         "version": data["version"],
         "position": data["position"],
         "html": data["html"],
-        "remaining_ms": remaining,
+        "remaining_ms": max(0, int((data["deadline"] - time.time()) * 1000)),
     }
+
+
+def phase_event(app: Flask, session_id: int, version: int, player: tuple[int, str, str]) -> bytes:
+    """`phase_data` as the stream sends it (`event: phase`), the markup's JSON encoded once per
+    process and version, not once per phone: only the countdown is each stream's own."""
+    player_id, locale, base_url = player
+    data = _phase(app, session_id, version, locale, base_url)
+    if "html" not in data or player_id in data["removed"]:
+        return f'event: phase\ndata: {{"version": {data["version"]}}}\n\n'.encode()
+    remaining = max(0, int((data["deadline"] - time.time()) * 1000))
+    head = f'event: phase\ndata: {{"version": {data["version"]}, "position": {data["position"]}, '
+    tail = f', "remaining_ms": {remaining}}}\n\n'
+    return b"".join((head.encode(), b'"html": ', data["html_json"], tail.encode()))
 
 
 def play_context(live: LiveSession, player: LivePlayer) -> dict[str, Any]:
@@ -448,52 +473,65 @@ def play(session_id: int) -> str | HTTPResponse:
 @bp.route("/play/<int:session_id>/answer", methods=["POST"])
 @access.public
 def answer(session_id: int) -> str | HTTPResponse | tuple[str, int]:
-    """The minimum: one read of the player and the session (with the shared lock), the
-    question, one INSERT, the COMMIT that acknowledges it, one count, one publish."""
-    found = services.playing(session_id, _tokens().get(str(session_id)))
-    if found is None:
+    """The minimum: one read of the player and the session (with the shared lock, and the
+    number of players still in), the question and its form kept per process, one INSERT, the
+    COMMIT that acknowledges it, then the answer counted (`broker.answered`); only when the
+    count reaches the players does the database say whether everyone answered."""
+    seat = services.seat(session_id, _tokens().get(str(session_id)))
+    if seat is None:
         if db.session.get(LiveSession, session_id) is None:
             abort(404)
         abort(403)  # not a player of this game (or removed): nothing is stored
-    live, player = found
     position = request.form.get("position", "")
-    if not position.isdigit() or int(position) >= len(live.question_ids):
+    if not position.isdigit() or int(position) >= len(seat.question_ids):
         abort(400)
-    question = services.question_at(live, int(position))
-    layout = services.layout_of(live, int(position), question)
-    form = forms.answer_form(question, layout, request.form)
+    question = services.answer_question(seat, int(position))
+    cache: fragments.Fragments = current_app.extensions["live_fragments"]
+    form_class = cache.shared(
+        ("answer-form", seat.id, seat.created_at.isoformat(), int(position)),
+        lambda: forms.answer_form_class(question, question.layout),
+    )
+    form = form_class(formdata=request.form)
     try:
         if not form.validate_on_submit():
             raise LiveError(_("This answer could not be read: try again."))
         try:
-            given = forms.answer_from(form, question, layout)
+            given = forms.answer_from(form, question, question.layout)
         except (qtypes.AnswerError, ValueError) as error:
             raise LiveError(str(error)) from None
-        services.submit_answer(live, player, int(position), given, locked=True)
+        services.submit_answer(seat, None, int(position), given)
     except LiveError as error:
         # Not stored: a 409 with the game as it is now and why (never a redirect that a
         # script could take for an acknowledgement).
         db.session.rollback()
         flash(str(error), "warning")
+        live = db.session.get(LiveSession, session_id)
+        player = db.session.get(LivePlayer, seat.player_id)
+        assert live is not None and player is not None
         return render_template("live/play.html", **play_context(live, player)), 409
-    live_id, version = live.id, live.version
     db.session.commit()  # acknowledged only once committed
     try:
         # Counted after the commit: of two last answers committed at once, each counting
         # before its commit would miss the other's, and the question would wait for its
-        # deadline.
-        if services.all_answered(live_id, int(position)) and services.close_if_all_answered(
-            live, position=int(position)
+        # deadline. The broker's count (Redis) only says when to ask the database: for the
+        # room's last few answers (a count lost with a worker killed between the commit and
+        # the count is made up for); without a count (None), every answer asks it.
+        counted = live_broker.broker().answered(
+            seat.id, f"{seat.created_at.timestamp()}:{position}", seat.version
+        )
+        if (counted is None or counted >= seat.players - ASK_LAST) and services.all_answered(
+            seat.id, int(position)
         ):
-            db.session.commit()
-            publish(live)
-        else:
-            db.session.rollback()
-            live_broker.broker().publish(live_id, live_broker.COUNT, version)
+            live = db.session.get(LiveSession, session_id)
+            assert live is not None
+            if services.close_if_all_answered(live, position=int(position)):
+                db.session.commit()
+                publish(live)
+        db.session.rollback()
     except Exception:  # the answer is stored: say so; the deadline closes the question anyway
         db.session.rollback()
         log.warning("live: answer stored, early close skipped", exc_info=True)
-    return redirect(url_for("live.play", session_id=live_id))
+    return redirect(url_for("live.play", session_id=session_id))
 
 
 # --- streams ----------------------------------------------------------------------------------
@@ -518,40 +556,41 @@ def _check(app: Flask, session_id: int) -> tuple[int | None, float]:
 
 
 def _events(
-    app: Flask, session_id: int, every_change: bool, player: tuple[int, str, str] | None = None
-) -> Iterator[str]:
+    app: Flask,
+    session_id: int,
+    every_change: bool,
+    version: int,
+    player: tuple[int, str, str] | None = None,
+) -> Iterator[bytes]:
     """Server-Sent Events: `version` first (the page catches up after a reconnection if it is
     behind), then `phase` when the game moves (players and host), `count` on a join or an
     answer (host only). The database decides; a message carries the version it is at.
 
-    A stream reads the database once when it opens; then it waits on the broker, and reads the
-    database again only when it is the one stream of its process whose turn it is
-    (`claim_check`: once per session and process every 2 s, and at the deadline). It holds a
-    thread, never a database connection, while it waits.
+    A stream starts from the `version` its view read; then it waits on the broker, and reads
+    the database only when it is the one stream of its process whose turn it is
+    (`claim_check`: once per session and process every 2 s, and at the deadline; at once in a
+    process that has not checked this game yet). It holds a thread, never a database
+    connection, while it waits. It ends after 80 to 100 % of `LIVE_STREAM_SECONDS`, at random:
+    phones that joined together do not all reconnect in the same second.
     """
-    yield f"retry: {REFRESH_SECONDS * 1000}\n\n"
+    yield f"retry: {REFRESH_SECONDS * 1000}\n\n".encode()
     the_broker = app.extensions["live_broker"]
     serial = the_broker.serial(session_id)
-    version, _next_in = _check(app, session_id)
-    if version is None:
-        return
     the_broker.learn(session_id, version)
     # On (re)connection: the page compares, and fetches itself if it is behind.
-    yield f"event: version\ndata: {json.dumps({'version': version})}\n\n"
+    yield f"event: version\ndata: {json.dumps({'version': version})}\n\n".encode()
     seen = version
-    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"]
+    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"] * random.uniform(0.8, 1.0)
     while (left := until - time.monotonic()) > 0:
         fresh, version = the_broker.wait(session_id, serial, seen, left, every_change)
         if version > seen:
-            data = (
-                phase_data(app, session_id, version, player)
-                if player is not None
-                else {"version": version}
-            )
-            yield f"event: phase\ndata: {json.dumps(data)}\n\n"
+            if player is not None:
+                yield phase_event(app, session_id, version, player)
+            else:
+                yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n".encode()
             seen = version
         elif fresh != serial and every_change:
-            yield f"event: count\ndata: {json.dumps({'version': version})}\n\n"
+            yield f"event: count\ndata: {json.dumps({'version': version})}\n\n".encode()
         serial = fresh
         if the_broker.claim_check(session_id):
             checked: int | None = None
@@ -562,14 +601,17 @@ def _events(
                 the_broker.checked(session_id, checked, next_in)
             if checked is None:
                 return
-    yield ": bye\n\n"
+    yield b": bye\n\n"
 
 
-def _stream(session_id: int, every_change: bool, player_id: int | None = None) -> Response:
+def _stream(
+    session_id: int, every_change: bool, version: int, player_id: int | None = None
+) -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     player = None if player_id is None else (player_id, str(get_locale()), request.url_root)
+    db.session.close()  # the stream holds no connection
     return Response(
-        _events(app, session_id, every_change, player),
+        _events(app, session_id, every_change, version, player),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -578,17 +620,16 @@ def _stream(session_id: int, every_change: bool, player_id: int | None = None) -
 @bp.route("/<int:session_id>/events")
 @access.roles(Role.teacher)
 def host_events(session_id: int) -> Response:
-    own_session(session_id)
-    return _stream(session_id, every_change=True)
+    return _stream(session_id, every_change=True, version=own_session(session_id).version)
 
 
 @bp.route("/play/<int:session_id>/events")
 @access.public
 def play_events(session_id: int) -> Response:
-    live = db.session.get(LiveSession, session_id)
-    player = current_player(live) if live is not None else None
-    if player is None:
+    """A phone's stream: one statement (the game's version and the player, `services.listener`)
+    before it waits."""
+    found = services.listener(session_id, _tokens().get(str(session_id)))
+    if found is None:
         abort(404)
-    player_id = player.id
-    db.session.close()
-    return _stream(session_id, every_change=False, player_id=player_id)
+    version, player_id = found
+    return _stream(session_id, every_change=False, version=version, player_id=player_id)

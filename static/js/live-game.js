@@ -83,6 +83,21 @@
     return true;
   }
 
+  // The projector's `count` (a join, an answer) comes in bursts: 300 phones answer within two
+  // seconds. Its page is fetched at most once a second for them (at once if the last was
+  // longer ago, else when the second is up); a step (`phase`) fetches it at once.
+  var lastCount = 0;
+  var countTimer = null;
+  function countRefresh() {
+    var wait = lastCount + 1000 - Date.now();
+    if (wait <= 0) {
+      lastCount = Date.now();
+      refresh(false);
+    } else if (!countTimer) {
+      countTimer = window.setTimeout(function () { countTimer = null; countRefresh(); }, wait);
+    }
+  }
+
   startTimer();
   if (!window.EventSource) {
     window.setInterval(function () { refresh(false); }, 2000);
@@ -90,7 +105,7 @@
   }
   function connect() {
     var source = new EventSource(main.getAttribute("data-events"));
-    // Each (re)connection (every 25 s, or after dropped Wi-Fi) starts with the game's version:
+    // Each (re)connection (every 20 to 25 s, or after dropped Wi-Fi) starts with the game's version:
     // the page fetches itself again only if the game moved meanwhile.
     source.addEventListener("version", function (event) {
       var version = "";
@@ -102,7 +117,7 @@
       try { data = JSON.parse(event.data); } catch (e) { data = {}; }
       if (!show(data)) refresh(false);
     });
-    source.addEventListener("count", function () { refresh(false); });
+    source.addEventListener("count", countRefresh);
     source.addEventListener("error", function () {
       // Closed for good (a server refused it): try again a little later, from scratch.
       if (source.readyState === EventSource.CLOSED) {
