@@ -9,6 +9,16 @@ production (CSRF on), each path requested `--requests` times through Flask's tes
 The figure is the process's CPU time per request (SQLite runs in the process, so the
 database's work is counted and other processes' load is not), the best over rounds. Printed:
 a markdown table, base and head per path, and head / base.
+
+    python bench/compare.py --base 6307600 --instructions [--requests 30]
+
+counts instructions instead (valgrind's callgrind, `apt-get install valgrind`): each path of
+each side in a process of its own under callgrind with collection off, switched on
+(`callgrind_control -i on`) only around its `--requests` requests. The count is the same from
+one run to the next (to a fraction of a percent) whatever else the machine is doing, so two
+commits can be compared on a shared machine; it weighs every instruction alike (a cache miss
+or a system call's wait counts for nothing), so it ranks code changes, and the HTTP benches
+say what they are worth in requests per second.
 """
 
 from __future__ import annotations
@@ -70,15 +80,91 @@ def measure(requests: int) -> dict[str, float]:
     return results
 
 
+def count_instructions(path: str, requests: int) -> None:
+    """In the subprocess under callgrind: the world, then `requests` of one path with
+    callgrind's collection on around them only."""
+    from world import (
+        answer_form,
+        build_world,
+        database,
+        logged_in,
+        production_app,
+        question_file,
+        setup_app,
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        questions = folder / "questions"
+        questions.mkdir()
+        question_file(questions)
+        with database("sqlite", folder, None) as url:
+            world = build_world(setup_app(url, questions), 8, 2)
+            app = production_app(url, questions)
+            student, token = logged_in(app, world.students[0])
+            teacher, _ = logged_in(app, world.teacher)
+            base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
+            body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
+            client, method, url_path, data = {
+                "question": (student, "GET", f"{base}/1", None),
+                "save": (student, "POST", f"{base}/2", body),
+                "dashboard": (student, "GET", "/dashboard", None),
+                "gradebook": (teacher, "GET", f"/classes/{world.classroom_id}/gradebook", None),
+            }[path]
+            kwargs = {"content_type": "application/x-www-form-urlencoded"} if data else {}
+            for _ in range(5):
+                status = client.open(url_path, method=method, data=data, **kwargs).status_code
+                assert status in (200, 302), (path, status)
+            pid = str(os.getpid())
+            subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+            for _ in range(requests):
+                client.open(url_path, method=method, data=data, **kwargs)
+            subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+
+
+def instructions_of(root: Path, path: str, requests: int, folder: Path) -> float:
+    """Instructions per request of `path` with the quizapp of `root`, counted by callgrind."""
+    out = folder / f"callgrind.{path}"
+    run = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            str(BENCH / "compare.py"),
+            "--count",
+            path,
+            "--requests",
+            str(requests),
+        ],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    collected = [line for line in run.stderr.splitlines() if "Collected :" in line]
+    assert collected, run.stderr[-2000:]
+    return int(collected[-1].rsplit(":", 1)[1].strip().replace(",", "")) / requests
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", help="the commit to compare with (e.g. main)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions with callgrind"
+    )
+    parser.add_argument("--paths", nargs="+", choices=PATHS, default=list(PATHS))
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--count", choices=PATHS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.requests)))
+        return
+    if args.count:
+        count_instructions(args.count, args.requests)
         return
     if not args.base:
         parser.error("--base COMMIT is required")
@@ -91,6 +177,21 @@ def main() -> None:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(base_dir)], input=archive, check=True)
         sides = {"base": base_dir, "head": repo}
+        if args.instructions:
+            requests = args.requests if args.requests != 200 else 30
+            counted = {
+                side: {p: instructions_of(root, p, requests, Path(tmp)) for p in args.paths}
+                for side, root in sides.items()
+            }
+            print()
+            print(f"Instructions per request (callgrind), in process, SQLite, {requests} requests")
+            print()
+            print(f"| path | base ({args.base}) | head | head / base |")
+            print("|---|---:|---:|---:|")
+            for path in args.paths:
+                b, h = counted["base"][path], counted["head"][path]
+                print(f"| {path} | {b / 1e6:.2f} M | {h / 1e6:.2f} M | {h / b:.2f} |")
+            return
         best: dict[str, dict[str, float]] = {side: {} for side in sides}
         for round_number in range(args.rounds):
             for side, root in sides.items():
@@ -117,7 +218,7 @@ def main() -> None:
     print()
     print(f"| path | base ({args.base}) | head | head / base |")
     print("|---|---:|---:|---:|")
-    for path in PATHS:
+    for path in args.paths:
         b, h = best["base"][path], best["head"][path]
         print(f"| {path} | {b * 1000:.2f} | {h * 1000:.2f} | {h / b:.2f} |")
 
