@@ -3,7 +3,14 @@ streams deaf to counts, one database check per process at a time."""
 
 from __future__ import annotations
 
-from quizapp.live.broker import COUNT, PHASE, LocalBroker, decode, encode
+import os
+import random
+import time
+from urllib.parse import urlsplit as make_url
+
+import pytest
+
+from quizapp.live.broker import COUNT, PHASE, LocalBroker, RedisBroker, decode, encode
 
 
 def test_a_message_carries_the_version_and_an_older_message_reads_as_unknown():
@@ -34,3 +41,33 @@ def test_one_stream_of_a_process_reads_the_database_at_a_time():
     broker.checked(7, None, next_in=0)  # (a session gone: nothing learnt) due again soon
     other = LocalBroker()
     assert other.claim_check(7)  # another process checks for its own streams
+
+
+REDIS_URL = os.environ.get("QUIZAPP_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def redis_url():
+    if not REDIS_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: QUIZAPP_TEST_REDIS_URL must point at a Redis server")
+        pytest.skip("QUIZAPP_TEST_REDIS_URL is not set: the Redis test is skipped")
+    return REDIS_URL
+
+
+def test_apps_on_other_databases_of_one_redis_do_not_hear_each_others_games(redis_url):
+    """Pub/sub channels belong to the whole Redis server, not to a database: each database's
+    apps publish and listen on channels of their own."""
+    url = make_url(redis_url)
+    ours, theirs = url._replace(path="/14"), url._replace(path="/15")
+    publisher = RedisBroker(ours.geturl())
+    same, other = RedisBroker(ours.geturl()), RedisBroker(theirs.geturl())
+    session_id = random.randrange(10**8, 10**9)
+    for broker in (same, other):
+        broker.wait(session_id, 0, 0, 0, every=False)  # starts its listener
+        broker.checked(session_id, None, next_in=60)  # no database check to wake it early
+    time.sleep(0.5)  # both listeners subscribed
+    unknown = other.wait(session_id, 0, 0, 0, every=False)[1]
+    publisher.publish(session_id, PHASE, 7)
+    assert same.wait(session_id, same.serial(session_id), 0, 5, every=False)[1] == 7
+    assert other.wait(session_id, other.serial(session_id), 0, 1, every=False)[1] == unknown < 7

@@ -28,7 +28,7 @@ from test_two_servers import (  # noqa: F401  (fixtures: services, database)
 from quizapp import create_app
 from quizapp.config import TestConfig
 from quizapp.extensions import db as _db
-from quizapp.live.broker import CHANNEL_PREFIX, decode
+from quizapp.live.broker import channel_prefix, decode
 
 
 def populate(database_url: str, questions_dir: Path) -> None:
@@ -77,8 +77,10 @@ def test_a_live_game_across_two_servers_through_redis(
     assert migrated.returncode == 0, migrated.stderr
     populate(database, questions)
 
-    published = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
-    published.psubscribe(f"{CHANNEL_PREFIX}*")
+    client = redis.Redis.from_url(redis_url)
+    channels = channel_prefix(client)
+    published = client.pubsub(ignore_subscribe_messages=True)
+    published.psubscribe(f"{channels}*")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     servers = [
@@ -122,7 +124,7 @@ def test_a_live_game_across_two_servers_through_redis(
         deadline = time.monotonic() + 5
         while "phase" not in kinds and time.monotonic() < deadline:
             message = published.get_message(timeout=1)
-            if message and message["channel"].decode() == f"{CHANNEL_PREFIX}{session_id}":
+            if message and message["channel"].decode() == f"{channels}{session_id}":
                 kinds.append(decode(message["data"].decode())[0])
         assert "count" in kinds and "phase" in kinds  # the join, then the start, through Redis
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PHASE = "phase"
 COUNT = "count"
-CHANNEL_PREFIX = "quizapp:live:"
+CHANNEL_PREFIX = "quizapp:live:"  # then the Redis database's number: see `channel_prefix`
 RECHECK_SECONDS = 2.0  # each process re-reads a watched session at least this often
 ANSWERS_PREFIX = "quizapp:live-answers:"  # a question's answer counter (`RedisBroker.answered`)
 ANSWERS_TTL_SECONDS = 3600
@@ -153,6 +153,14 @@ class LocalBroker:
             slot.wake(phase=True)
 
 
+def channel_prefix(client: Any) -> str:
+    """The channels of the apps using this Redis database. Keys belong to a database, but
+    pub/sub channels are shared by the whole server: two apps on one Redis with their own
+    database numbers (a school's test copy beside the real one) would otherwise wake each
+    other's games with their events."""
+    return f"{CHANNEL_PREFIX}{client.connection_pool.connection_kwargs.get('db', 0)}:"
+
+
 class RedisBroker(LocalBroker):
     """Redis pub/sub between processes, a `LocalBroker` inside each."""
 
@@ -161,12 +169,13 @@ class RedisBroker(LocalBroker):
         import redis
 
         self._redis = redis.Redis.from_url(url)
+        self._channels = channel_prefix(self._redis)
         self._listener_pid: int | None = None
         self._listener_lock = threading.Lock()
 
     def publish(self, session_id: int, kind: str, version: int) -> None:
         try:
-            self._redis.publish(f"{CHANNEL_PREFIX}{session_id}", encode(kind, version))
+            self._redis.publish(f"{self._channels}{session_id}", encode(kind, version))
         except Exception:  # the database still has it: streams re-read it shortly
             log.warning("live: could not publish to Redis", exc_info=True)
             self.notify(session_id, kind, version)
@@ -178,7 +187,7 @@ class RedisBroker(LocalBroker):
         open until its deadline). None if Redis is out of reach."""
         try:
             pipe = self._redis.pipeline(transaction=False)
-            pipe.publish(f"{CHANNEL_PREFIX}{session_id}", encode(COUNT, version))
+            pipe.publish(f"{self._channels}{session_id}", encode(COUNT, version))
             pipe.incr(f"{ANSWERS_PREFIX}{session_id}:{key}")
             pipe.expire(f"{ANSWERS_PREFIX}{session_id}:{key}", ANSWERS_TTL_SECONDS)
             return int(pipe.execute()[1])
@@ -207,10 +216,10 @@ class RedisBroker(LocalBroker):
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                pubsub.psubscribe(f"{self._channels}*")
                 for message in pubsub.listen():
                     channel = message.get("channel", b"").decode()
-                    ident = channel.removeprefix(CHANNEL_PREFIX)
+                    ident = channel.removeprefix(self._channels)
                     if ident.isdigit():
                         data = message.get("data", b"")
                         text = data.decode() if isinstance(data, bytes) else str(data)
