@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
 PATHS = ("question", "save", "dashboard", "gradebook")
@@ -39,87 +38,36 @@ PATHS = ("question", "save", "dashboard", "gradebook")
 
 def measure(requests: int) -> dict[str, float]:
     """In the subprocess: CPU seconds per request of each path."""
-    from world import (
-        answer_form,
-        build_world,
-        database,
-        logged_in,
-        production_app,
-        question_file,
-        setup_app,
-    )
+    from world import hot_path_requests
 
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        questions = folder / "questions"
-        questions.mkdir()
-        question_file(questions)
-        with database("sqlite", folder, None) as url:
-            world = build_world(setup_app(url, questions), 32, 4)
-            app = production_app(url, questions, LOG_LEVEL="WARNING")
-            student, token = logged_in(app, world.students[0])
-            teacher, _ = logged_in(app, world.teacher)
-            base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
-            body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
-            plans = {
-                "question": (student, "GET", f"{base}/1", None),
-                "save": (student, "POST", f"{base}/2", body),
-                "dashboard": (student, "GET", "/dashboard", None),
-                "gradebook": (teacher, "GET", f"/classes/{world.classroom_id}/gradebook", None),
-            }
-            for name, (client, method, path, data) in plans.items():
-                kwargs = {"content_type": "application/x-www-form-urlencoded"} if data else {}
-                for _ in range(10):
-                    status = client.open(path, method=method, data=data, **kwargs).status_code
-                    assert status in (200, 302), (name, status)
-                began = time.process_time()
-                for _ in range(requests):
-                    client.open(path, method=method, data=data, **kwargs)
-                results[name] = (time.process_time() - began) / requests
+    with hot_path_requests(32, 4, LOG_LEVEL="WARNING") as plans:
+        for name, plan in plans.items():
+            for _ in range(10):
+                status = plan.send().status_code
+                assert status in (200, 302), (name, status)
+            began = time.process_time()
+            for _ in range(requests):
+                plan.send()
+            results[name] = (time.process_time() - began) / requests
     return results
 
 
 def count_instructions(path: str, requests: int) -> None:
     """In the subprocess under callgrind: the world, then `requests` of one path with
     callgrind's collection on around them only."""
-    from world import (
-        answer_form,
-        build_world,
-        database,
-        logged_in,
-        production_app,
-        question_file,
-        setup_app,
-    )
+    from world import hot_path_requests
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        questions = folder / "questions"
-        questions.mkdir()
-        question_file(questions)
-        with database("sqlite", folder, None) as url:
-            world = build_world(setup_app(url, questions), 8, 2)
-            app = production_app(url, questions)
-            student, token = logged_in(app, world.students[0])
-            teacher, _ = logged_in(app, world.teacher)
-            base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
-            body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
-            client, method, url_path, data = {
-                "question": (student, "GET", f"{base}/1", None),
-                "save": (student, "POST", f"{base}/2", body),
-                "dashboard": (student, "GET", "/dashboard", None),
-                "gradebook": (teacher, "GET", f"/classes/{world.classroom_id}/gradebook", None),
-            }[path]
-            kwargs = {"content_type": "application/x-www-form-urlencoded"} if data else {}
-            for _ in range(5):
-                status = client.open(url_path, method=method, data=data, **kwargs).status_code
-                assert status in (200, 302), (path, status)
-            pid = str(os.getpid())
-            subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
-            for _ in range(requests):
-                client.open(url_path, method=method, data=data, **kwargs)
-            subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+    with hot_path_requests(8, 2) as plans:
+        plan = plans[path]
+        for _ in range(5):
+            status = plan.send().status_code
+            assert status in (200, 302), (path, status)
+        pid = str(os.getpid())
+        subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+        for _ in range(requests):
+            plan.send()
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
 
 
 def instructions_of(root: Path, path: str, requests: int, folder: Path) -> float:

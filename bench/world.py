@@ -121,6 +121,56 @@ def logged_in(app: Flask, username: str) -> tuple[Any, str]:
     return client, token
 
 
+@dataclass
+class InProcessRequest:
+    """One hot path's request through Flask's test client, logged in, ready to send again."""
+
+    client: Any
+    method: str
+    path: str
+    data: str | None = None
+
+    def send(self) -> Any:
+        kwargs = {"content_type": "application/x-www-form-urlencoded"} if self.data else {}
+        return self.client.open(self.path, method=self.method, data=self.data, **kwargs)
+
+
+@contextmanager
+def hot_path_requests(
+    students: int,
+    history: int,
+    engine: str = "sqlite",
+    postgres_url: str | None = None,
+    **settings: Any,
+) -> Iterator[dict[str, InProcessRequest]]:
+    """The world of bench/hot_paths.py in a fresh database, an app configured as production
+    (`settings` added), and each hot path's request: question, save, dashboard, gradebook."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        questions = folder / "questions"
+        questions.mkdir()
+        question_file(questions)
+        with database(engine, folder, postgres_url) as url:
+            world = build_world(setup_app(url, questions), students, history)
+            app = production_app(url, questions, **settings)
+            student, token = logged_in(app, world.students[0])
+            teacher, _ = logged_in(app, world.teacher)
+            base = f"/attempts/{world.attempt_of[world.students[0]]}/questions"
+            body = urlencode({"csrf_token": token, **answer_form(1), "action": "next"}, doseq=True)
+            yield {
+                "question": InProcessRequest(student, "GET", f"{base}/1"),
+                "save": InProcessRequest(student, "POST", f"{base}/2", body),
+                "dashboard": InProcessRequest(student, "GET", "/dashboard"),
+                "gradebook": InProcessRequest(
+                    teacher, "GET", f"/classes/{world.classroom_id}/gradebook"
+                ),
+            }
+            with app.app_context():
+                db.engine.dispose()
+
+
 def question_file(folder: Path, size: int = 40, slug: str = "bench") -> Path:
     """A set of `size` questions of four types, answers saved on every page."""
     questions: list[dict[str, Any]] = []
