@@ -38,6 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.cookiejar import CookieJar
@@ -173,6 +174,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def process_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """Every process alive now on this machine: (pid, command name, the fields of
+    /proc/<pid>/stat after the name: state, parent, ..., utime at 11, stime at 12)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            name, _, rest = stat.partition(" (")[2].rpartition(")")
+            yield int(entry.name), name, rest.split()
+
+
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (gunicorn's workers), from /proc."""
     listed = Path(f"/proc/{pid}/task/{pid}/children")
@@ -180,16 +194,7 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in listed.read_text().split()]
     except OSError:
         pass  # a kernel without that file: scan every process
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+    return [child for child, _name, fields in process_stats() if int(fields[1]) == pid]
 
 
 def alive(pid: int) -> bool:

@@ -51,7 +51,7 @@ import yaml
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from crash import children
+from crash import children, process_stats
 from scratch import scratch_app
 
 from quizapp.auth.services import create_user
@@ -322,18 +322,11 @@ def server_cpu() -> float:
 
 def postgres_ticks() -> dict[int, int]:
     """CPU ticks used so far by each PostgreSQL process alive now on this machine (/proc)."""
-    ticks = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            name, _, rest = stat.partition(" (")[2].rpartition(")")
-            if name == "postgres":
-                fields = rest.split()
-                ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
-    return ticks
+    return {
+        pid: int(fields[11]) + int(fields[12])  # utime, stime
+        for pid, name, fields in process_stats()
+        if name == "postgres"
+    }
 
 
 def machine_busy() -> float:
