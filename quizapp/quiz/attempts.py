@@ -315,9 +315,7 @@ def save_answer(
     }
     graded = immediate and answer is not None
     if graded:
-        result = grade(response.question.spec, answer)
-        values["new_score"] = result.score
-        values["new_points"] = result.points(response.question.points)
+        values["new_score"], values["new_points"] = _score_and_points(response.question, answer)
     # One prebuilt UPDATE, not the unit of work's flush of the changed row (a tenth of a save);
     # the loaded row is told the stored values, as a flush would have left it.
     db.session.execute(_SAVE_GRADED if graded else _SAVE, values)
@@ -372,9 +370,13 @@ def _rowcount(statement: Executable, params: dict[str, Any] | None = None) -> in
 
 
 def _grade_response(response: QuestionAttempt) -> None:
-    result = grade(response.question.spec, response.answer)
-    response.score = result.score
-    response.points = result.points(response.question.points)
+    response.score, response.points = _score_and_points(response.question, response.answer)
+
+
+def _score_and_points(question: Question, answer: Any) -> tuple[float, float]:
+    """The fraction of the question's points an answer earns, and those points."""
+    result = grade(question.spec, answer)
+    return result.score, result.points(question.points)
 
 
 def submit(attempt: Attempt, now: datetime | None = None) -> Attempt:
