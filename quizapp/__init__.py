@@ -212,9 +212,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import appearance, templating, typography
+    from . import appearance, layout_shell, templating, typography
 
     templating.init_app(app)
+    layout_shell.init_app(app)
     typography.init_app(app)
     appearance.init_app(app)
 
