@@ -22,6 +22,11 @@ that every ratio compares figures taken a few seconds apart. Paths:
 - dashboard: `GET /dashboard`, each request another student;
 - gradebook: `GET /classes/<id>/gradebook` as the teacher.
 
+With `--floor`, a third server runs quizapp with two probe routes (`bench/apps/floor.py`): a
+public page that goes through every per-request layer and does nothing else, and a logged-in
+page that reads the student's attempt with one Core statement into a template compiled once.
+Their ratios are the floor: what a page can reach before it does its own work.
+
 Printed: a markdown table per engine, the median over rounds of req/s, p50 and p99 (wrk's),
 and the median of the per-round ratios to the ceiling. Before timing, every request is sent
 once and its status checked; after, the saved answers are checked in the database.
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import platform
 import re
@@ -65,6 +71,8 @@ LABELS = {
     "save": "save an answer (POST, redirect)",
     "dashboard": "student dashboard (GET)",
     "gradebook": "class gradebook (GET)",
+    "hooks": "floor: a public page through every layer",
+    "lean": "floor: a logged-in page, one Core statement",
 }
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
@@ -165,7 +173,8 @@ def request_lines(port: int, world, students: int) -> dict[str, list[str]]:
 
 
 def run_engine(engine: str, args: argparse.Namespace) -> dict[str, list[dict]]:
-    results: dict[str, list[dict]] = {"ceiling": [], **{p: [] for p in args.paths}}
+    probes = ["hooks", "lean"] if args.floor else []
+    results: dict[str, list[dict]] = {"ceiling": [], **{p: [] for p in [*args.paths, *probes]}}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         questions = folder / "questions"
@@ -179,20 +188,36 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, list[dict]]:
             with (
                 gunicorn(env, folder) as (port, _server),
                 gunicorn(ceiling_env, folder, "ceiling:app", "ceiling.log") as (ceiling_port, _c),
+                (
+                    gunicorn(ceiling_env, folder, "floor:app", "floor.log")
+                    if args.floor
+                    else contextlib.nullcontext((None, None))
+                ) as (floor_port, _f),
             ):
                 lines = request_lines(port, world, args.students)
+                if args.floor:
+                    # The students' cookies hold on the floor's server: same database and key.
+                    lines["hooks"] = ["GET\t/_floor/hooks\t"]
+                    lines["lean"] = [
+                        line.replace("/attempts/", "/_floor/page/").replace("/questions/1", "")
+                        for line in lines["question"]
+                    ]
                 files = {}
                 for path, entries in lines.items():
                     files[path] = folder / f"{path}.txt"
                     files[path].write_text("\n".join(entries) + "\n")
                 files["ceiling"] = folder / "ceiling.txt"
                 files["ceiling"].write_text("GET\t/\t\n")
-                ports = {"ceiling": ceiling_port, **dict.fromkeys(args.paths, port)}
+                ports = {
+                    "ceiling": ceiling_port,
+                    **dict.fromkeys(args.paths, port),
+                    **dict.fromkeys(probes, floor_port),
+                }
                 # Warm-up: every worker has compiled its templates and opened its connection.
                 for name in ports:
                     wrk(ports[name], files[name], 1, args.threads, args.connections)
                 for round_number in range(args.rounds):
-                    for name in ("ceiling", *args.paths):
+                    for name in ("ceiling", *args.paths, *probes):
                         figures = wrk(
                             ports[name], files[name], args.duration, args.threads, args.connections
                         )
@@ -249,6 +274,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also the floor's two probes (bench/apps/floor.py): every layer, and a lean page",
+    )
     args = parser.parse_args()
     args.rounds = args.rounds or (2 if args.quick else 5)
     args.duration = args.duration or (3 if args.quick else 10)
