@@ -36,9 +36,10 @@ class Shell(NamedTuple):
 
 
 # The kept pieces of an app (in its `extensions`), by the key of `layout_shell`: endpoints ×
-# languages × schemes × roles, a few hundred at most; the bound is a guard, not a tuning.
+# languages × schemes × roles, a few hundred at most; the bound (about 4 KB each, 4 MB in
+# all) is a guard for a worker's memory, not a tuning.
 EXTENSION = "quizapp.layout_shells"
-SHELLS_MAX = 4096
+SHELLS_MAX = 1024
 
 
 def layout_shell(theme: str, projector: bool) -> Shell:
