@@ -171,3 +171,40 @@ def test_template_strings_follow_each_request_language_and_escape_their_variable
     english = "Your answer:|&lt;b&gt; left|100%"
     assert seen[0] == seen[2] == english
     assert seen[1] == seen[3] == "Votre réponse\u00a0:|&lt;b&gt; left|100%"
+
+
+def test_wtforms_messages_follow_each_request_language_read_once_per_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WTForms' own messages (a required field) are in the request's language, French after
+    English and the reverse; its catalog is read from disk once per language and process, not
+    once per request that builds a form (Flask-WTF's default)."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class Needed(FlaskForm):
+        class Meta:
+            csrf = False
+
+        name = StringField("Name", validators=[DataRequired()])
+
+    i18n.wtforms_catalog.cache_clear()
+    loads: list[object] = []
+    load = Translations.load
+
+    def counted(*args: object, **kwargs: object) -> object:
+        loads.append(kwargs.get("domain"))
+        return load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Translations, "load", counted)
+    app = create_app(TestConfig)
+    errors = []
+    for lang in ("en", "fr", "en", "fr", "fr"):
+        with app.test_request_context(f"/?lang={lang}", method="POST", data={"name": ""}):
+            form = Needed()
+            assert not form.validate()
+            errors.append(form.name.errors[0])
+    assert errors[0] == errors[2] == "This field is required."
+    assert errors[1] == errors[3] == errors[4] == "Ce champ est requis."
+    assert loads.count("wtforms") == 2  # English once, French once

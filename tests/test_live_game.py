@@ -351,3 +351,29 @@ def test_a_phone_stream_carries_the_open_question_and_nothing_of_the_key(app, db
     with app.test_request_context():
         closed = phase_data(app, live.id, live.version, (ada.id, "en", "http://localhost/"))
     assert closed == {"version": live.version}
+
+
+def test_an_answer_s_csrf_token_is_checked_once_by_the_app(app, db, world):
+    """The answer form has no token field of its own (it would sign a new token on every
+    answer and check the posted one again): the app's CSRF check refuses an answer without
+    the page's token, stores nothing, and takes one with it."""
+    from quizapp.live import forms, services
+
+    host, live = world["host"], world["live"]
+    phone = app.test_client()
+    assert phone.post("/live/join", data={"pin": live.pin, "nickname": "Ada"}).status_code == 302
+    host.post(f"/live/{live.id}/control/start")
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = text(phone.get(f"/live/play/{live.id}"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    with app.test_request_context(method="POST"):
+        question = services.question_at(live, 0)
+        form = forms.answer_form(question, services.layout_of(live, 0, question))
+        assert "csrf_token" not in form
+    answer = {"position": "0", "answer": button_for(page, "2015")}
+    refused = phone.post(f"/live/play/{live.id}/answer", data=answer)
+    assert refused.status_code == 400
+    assert db.session.scalars(select(LiveAnswer)).all() == []
+    taken = phone.post(f"/live/play/{live.id}/answer", data={**answer, "csrf_token": token})
+    assert taken.status_code == 302
+    assert len(db.session.scalars(select(LiveAnswer)).all()) == 1

@@ -56,9 +56,16 @@ class BlocklistForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    """A player's answer; `answer_form` adds the type's `answer` field."""
+    """A player's answer; `answer_form` adds the type's `answer` field.
+
+    Its CSRF token is the app's (CSRFProtect checks every POST before the view; the page
+    writes `csrf_token()`, `live/_answering.html`): a token field of its own would sign a new
+    token on every answer and check the posted one a second time."""
 
     position = HiddenField()
+
+    class Meta:
+        csrf = False
 
 
 def answer_form_class(question: Asked, layout: Any) -> type[AnswerForm]:
