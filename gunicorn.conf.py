@@ -28,7 +28,13 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 # most QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
 # gevent was not chosen: it needs monkey-patching of psycopg, Redis and the standard library,
 # which the rest of the app (advisory locks, file locks, blocking grading) does not need.
-worker_class = "gthread"
+# quizapp's gthread (quizapp/gunicorn_worker.py) takes a new connection only while one of its
+# QUIZAPP_PAGE_CONCURRENCY places is free; the others wait in the listening socket's queue for
+# the first worker with a free place. Plain gthread accepts however many requests already wait
+# at its gate: under 300 live answers a worker that fell behind a moment kept taking them while
+# the others had free places, and the acknowledgement's p99 was that one worker's queue
+# (docs/PERFORMANCE.md, "Live mode").
+worker_class = "quizapp.gunicorn_worker.ThreadWorker"
 # Concurrent requests (streams included) per worker. The workers do not share the streams
 # evenly (whichever is first to accept takes a connection): 300 players on 4 workers were seen
 # as 67, 85, 90 and 107 streams (bench/live.py), and a worker whose threads are all held by

@@ -27,6 +27,7 @@ read against what the simulation itself took.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -84,8 +85,11 @@ class Client:
                 with self.opener.open(urllib.request.Request(url, data=body), timeout=30) as r:
                     return r.status, r.headers.get("Location", ""), r.read().decode()
             except urllib.error.HTTPError as error:
-                return error.code, error.headers.get("Location", ""), error.read().decode()
-            except OSError:
+                try:
+                    return error.code, error.headers.get("Location", ""), error.read().decode()
+                except (OSError, http.client.HTTPException):  # cut off by a killed worker
+                    time.sleep(0.2)
+            except (OSError, http.client.HTTPException):  # (a response cut off: the same)
                 time.sleep(0.2)
         return 0, "", ""
 
