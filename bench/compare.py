@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -131,14 +132,8 @@ def main() -> None:
                 side: {p: instructions_of(root, p, requests, Path(tmp)) for p in args.paths}
                 for side, root in sides.items()
             }
-            print()
-            print(f"Instructions per request (callgrind), in process, SQLite, {requests} requests")
-            print()
-            print(f"| path | base ({args.base}) | head | head / base |")
-            print("|---|---:|---:|---:|")
-            for path in args.paths:
-                b, h = counted["base"][path], counted["head"][path]
-                print(f"| {path} | {b / 1e6:.2f} M | {h / 1e6:.2f} M | {h / b:.2f} |")
+            title = f"Instructions per request (callgrind), in process, SQLite, {requests} requests"
+            table(title, args.base, args.paths, counted, lambda n: f"{n / 1e6:.2f} M")
             return
         best: dict[str, dict[str, float]] = {side: {} for side in sides}
         for round_number in range(args.rounds):
@@ -161,14 +156,27 @@ def main() -> None:
                 for path, seconds in figures.items():
                     best[side][path] = min(best[side].get(path, seconds), seconds)
                 print(f"  round {round_number + 1} {side}: {figures}", flush=True)
+    rounds = f"best of {args.rounds} rounds of {args.requests}"
+    title = f"CPU ms per request in process, SQLite, {rounds}"
+    table(title, args.base, args.paths, best, lambda seconds: f"{seconds * 1000:.2f}")
+
+
+def table(
+    title: str,
+    base: str,
+    paths: list[str],
+    figures: dict[str, dict[str, float]],
+    cell: Callable[[float], str],
+) -> None:
+    """The markdown table of both modes: each path's base and head figures, and head / base."""
     print()
-    print(f"CPU ms per request in process, SQLite, best of {args.rounds} rounds of {args.requests}")
+    print(title)
     print()
-    print(f"| path | base ({args.base}) | head | head / base |")
+    print(f"| path | base ({base}) | head | head / base |")
     print("|---|---:|---:|---:|")
-    for path in args.paths:
-        b, h = best["base"][path], best["head"][path]
-        print(f"| {path} | {b * 1000:.2f} | {h * 1000:.2f} | {h / b:.2f} |")
+    for path in paths:
+        b, h = figures["base"][path], figures["head"][path]
+        print(f"| {path} | {cell(b)} | {cell(h)} | {h / b:.2f} |")
 
 
 if __name__ == "__main__":
