@@ -4,10 +4,11 @@
 endpoint (the menu marks it), projector mode, whether the request is a GET (the footer's
 switches), whether registration is open, who is logged in (their role), and three values of
 the person and the request: their name (in "Log out"), their CSRF token and the page's path
-(the theme switch comes back to it). Rendering it was about a quarter of a question page's
-CPU. So it is rendered once per combination of the first ones, with markers where the three
-values go, and cut where the page's blocks go (title, head, content, scripts); each request
-only writes its own three values in. Nothing else of a person's ever enters a kept piece.
+(the theme switch comes back to it). Rendering it was about a twelfth of a question page's
+instructions (bench/compare.py). So it is rendered once per combination of the first ones,
+with markers where the three values go, and cut where the page's blocks go (title, head,
+content, scripts); each request only writes its own three values in. Nothing else of a
+person's ever enters a kept piece.
 """
 
 from __future__ import annotations

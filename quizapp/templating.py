@@ -60,13 +60,14 @@ def template_gettext(context: Context, message: str, **variables: Any) -> str:
     """Jinja's newstyle `gettext` (the message translated, Markup when autoescaping, always
     %-formatted with `variables`), with the result of a message without variables kept."""
     autoescape = context.eval_ctx.autoescape
+    catalog = translations()
     if variables:
-        text: str = translations().ugettext(message)
+        text: str = catalog.ugettext(message)
         return (Markup(text) if autoescape else text) % variables
-    key = (translations(), autoescape, message)
+    key = (catalog, autoescape, message)
     found = _TRANSLATED.get(key)
     if found is None:
-        text = translations().ugettext(message)
+        text = catalog.ugettext(message)
         found = (Markup(text) if autoescape else text) % {}
         if len(_TRANSLATED) >= _TRANSLATED_MAX:
             _TRANSLATED.clear()
