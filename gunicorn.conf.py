@@ -23,7 +23,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * cpu_count() + 1, 9))
 
 # Threaded workers (gthread): live mode holds one Server-Sent Events stream open per player
 # (docs/DEPLOYMENT.md, "Live mode"); a sync worker would be taken whole by each. A stream waits
-# on a condition without a database connection and ends after 20 to 25 s (the browser
+# on a condition without a database connection and ends after 30 to 90 s (the browser
 # reconnects), so threads are cheap and recycled. Page requests share the same threads, but at
 # most QUIZAPP_PAGE_CONCURRENCY (4) of them build their response at once (quizapp/page_gate.py).
 # gevent was not chosen: it needs monkey-patching of psycopg, Redis and the standard library,
@@ -38,7 +38,7 @@ worker_class = "quizapp.gunicorn_worker.ThreadWorker"
 # Concurrent requests (streams included) per worker. The workers do not share the streams
 # evenly (whichever is first to accept takes a connection): 300 players on 4 workers were seen
 # as 67, 85, 90 and 107 streams (bench/live.py), and a worker whose threads are all held by
-# streams makes its next requests (an answer) wait for one to end, up to 25 s. 200 each leaves
+# streams makes its next requests (an answer) wait for one to end, up to 90 s. 200 each leaves
 # that room; a thread is only started when a request needs it. QUIZAPP_THREADS overrides.
 threads = int(os.environ.get("QUIZAPP_THREADS") or 200)
 
@@ -100,3 +100,13 @@ def fewer_malloc_arenas(arenas: int = 2) -> None:
     except (OSError, AttributeError):  # a C library without mallopt (musl)
         return
     mallopt(-8, arenas)  # M_ARENA_MAX
+
+
+def post_worker_init(worker: object) -> None:
+    """The worker's app is built: its objects (modules, templates, the bank, the catalogs:
+    about 160,000) will live as long as the worker, so the garbage collector stops scanning
+    them. Otherwise each full collection walks them all and holds every thread of the worker
+    for 250 to 330 ms, the tail of live mode's answers (docs/PERFORMANCE.md, "Live mode")."""
+    import gc
+
+    gc.freeze()

@@ -84,9 +84,11 @@ class Config:
     LIVE_PIN_RATE_LIMIT = os.environ.get("QUIZAPP_LIVE_PIN_RATE_LIMIT", "10 per minute;60 per hour")
     # Fan-out of live events between processes and servers (Redis pub/sub); empty: in-process.
     LIVE_BROKER_URL = os.environ.get("QUIZAPP_LIVE_BROKER_URL", "")
-    # Seconds a Server-Sent Events stream stays open before the browser reconnects (a thread
-    # of a gthread worker is freed; nothing is lost: the page catches up on reconnection).
-    LIVE_STREAM_SECONDS = 25
+    # A live Server-Sent Events stream ends at its phone's own moment of a cycle this long (a
+    # half to one and a half of it after it opened; `live.broker.stream_end`), and the browser
+    # reconnects: a room that joined in the same second reconnects spread over the cycle (300
+    # phones: 5 a second), never all at once. Nothing is lost: the page catches up.
+    LIVE_STREAM_SECONDS = 60
     # A live session with no activity for this long ends by itself (its PIN stops working).
     LIVE_IDLE_MINUTES = int(os.environ.get("QUIZAPP_LIVE_IDLE_MINUTES", "60"))
     # Anyone may create an account (off: accounts come from class codes, rosters and the

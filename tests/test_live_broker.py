@@ -71,3 +71,25 @@ def test_apps_on_other_databases_of_one_redis_do_not_hear_each_others_games(redi
     publisher.publish(session_id, PHASE, 7)
     assert same.wait(session_id, same.serial(session_id), 0, 5, every=False)[1] == 7
     assert other.wait(session_id, other.serial(session_id), 0, 1, every=False)[1] == unknown < 7
+
+
+def test_streams_opened_together_end_spread_over_the_cycle():
+    """300 phones whose streams open in the same second end at moments spread evenly over a
+    cycle (none sooner than half a cycle, none later than one and a half), each phone at the
+    same moment of the cycle every time; a stream of 0 seconds ends at once."""
+    from quizapp.live.broker import stream_end
+
+    now, cycle = 1_800_000_000.25, 60.0
+    ends = [stream_end(now + random.uniform(0, 1), cycle, player) for player in range(1, 301)]
+    assert all(now + cycle / 2 <= end < now + 1 + cycle * 1.5 for end in ends)
+    tenths = [0] * 10
+    for end in ends:
+        tenths[int((end % cycle) / cycle * 10)] += 1
+    assert min(tenths) >= 20 and max(tenths) <= 40, tenths  # 30 each if perfectly even
+    later = stream_end(now + 1000, cycle, 7) % cycle
+    assert later == pytest.approx(stream_end(now, cycle, 7) % cycle)
+    assert stream_end(now, 0, 7) == now
+    projector = [stream_end(now, cycle) for _ in range(50)]
+    assert len(set(projector)) > 1 and all(
+        now + cycle / 2 <= e < now + 1.5 * cycle for e in projector
+    )

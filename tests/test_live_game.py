@@ -190,6 +190,21 @@ def test_the_streams_speak_server_sent_events(app, world):
     assert host.get(f"/live/{live.id}/events").mimetype == "text/event-stream"
 
 
+def test_a_quiet_stream_sends_a_comment_now_and_then(app, world, monkeypatch):
+    """A stream with nothing to say (the lobby) sends an SSE comment every KEEP_ALIVE_SECONDS,
+    so that a reverse proxy's read timeout does not cut it; a browser ignores comments."""
+    from quizapp.live import views
+
+    live = world["live"]
+    monkeypatch.setattr(views, "KEEP_ALIVE_SECONDS", 0.1)
+    app.config["LIVE_STREAM_SECONDS"] = 2  # the stream ends after 1 to 3 s
+    guest = app.test_client()
+    guest.post("/live/join", data={"pin": live.pin, "nickname": "Quiet"})
+    body = text(guest.get(f"/live/play/{live.id}/events"))
+    assert body.count(": keep-alive\n\n") >= 5, body
+    assert "event: phase" not in body  # nothing happened in the game
+
+
 def test_an_answer_and_a_phone_page_cost_the_same_whatever_the_room(app, db, world, count_queries):
     """The hot paths of a game, the answer and the phone's page, cost a fixed number of
     statements: the same for two players, and far fewer than the 30 players in the room."""

@@ -23,7 +23,9 @@ that, never loses it, and 300 phones cost one query per process every 2 seconds.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +41,22 @@ CHANNEL_PREFIX = "quizapp:live:"  # then the Redis database's number: see `chann
 RECHECK_SECONDS = 2.0  # each process re-reads a watched session at least this often
 ANSWERS_PREFIX = "quizapp:live-answers:"  # a question's answer counter (`RedisBroker.answered`)
 ANSWERS_TTL_SECONDS = 3600
+_GOLDEN = (math.sqrt(5) - 1) / 2  # consecutive ids times this, modulo 1, fall far apart
+
+
+def stream_end(now: float, seconds: float, key: int | None = None) -> float:
+    """When a stream opened at `now` (wall-clock seconds) ends: at its phone's own moment of
+    a cycle `seconds` long, and at least half a cycle from now (so after a half to one and a
+    half cycles; the same on every server). The moment comes from `key` (the player's id;
+    None, as for the projector: at random). A room whose phones join in the same second then
+    reconnects spread evenly over the cycle, where streams of one length drawn at random
+    ended within seconds of each other and the question open then slowed down
+    (docs/PERFORMANCE.md, "Live mode")."""
+    if seconds <= 0:
+        return now
+    moment = ((key * _GOLDEN) % 1.0 if key is not None else random.random()) * seconds
+    earliest = now + seconds / 2
+    return earliest + (moment - earliest) % seconds
 
 
 @dataclass

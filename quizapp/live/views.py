@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import random
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -55,6 +54,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2
 ASK_LAST = 3  # the room's last answers ask the database whether everyone answered (`answer`)
+KEEP_ALIVE_SECONDS = 20  # a stream with nothing to say sends a comment this often
 ACTIONS = ("start", "next", "pause", "resume", "skip", "end")
 
 
@@ -570,8 +570,8 @@ def _events(
     the database only when it is the one stream of its process whose turn it is
     (`claim_check`: once per session and process every 2 s, and at the deadline; at once in a
     process that has not checked this game yet). It holds a thread, never a database
-    connection, while it waits. It ends after 80 to 100 % of `LIVE_STREAM_SECONDS`, at random:
-    phones that joined together do not all reconnect in the same second.
+    connection, while it waits. It ends at the phone's own moment of a `LIVE_STREAM_SECONDS`
+    cycle (`broker.stream_end`): phones that joined together do not reconnect together.
     """
     yield f"retry: {REFRESH_SECONDS * 1000}\n\n".encode()
     the_broker = app.extensions["live_broker"]
@@ -580,17 +580,26 @@ def _events(
     # On (re)connection: the page compares, and fetches itself if it is behind.
     yield f"event: version\ndata: {json.dumps({'version': version})}\n\n".encode()
     seen = version
-    until = time.monotonic() + app.config["LIVE_STREAM_SECONDS"] * random.uniform(0.8, 1.0)
+    now = time.time()
+    end = live_broker.stream_end(now, app.config["LIVE_STREAM_SECONDS"], player and player[0])
+    until = time.monotonic() + (end - now)
+    quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
     while (left := until - time.monotonic()) > 0:
-        fresh, version = the_broker.wait(session_id, serial, seen, left, every_change)
+        wait = min(left, quiet_until - time.monotonic())
+        fresh, version = the_broker.wait(session_id, serial, seen, wait, every_change)
         if version > seen:
             if player is not None:
                 yield phase_event(app, session_id, version, player)
             else:
                 yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n".encode()
             seen = version
+            quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
         elif fresh != serial and every_change:
             yield f"event: count\ndata: {json.dumps({'version': version})}\n\n".encode()
+            quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
+        elif time.monotonic() >= quiet_until:
+            yield b": keep-alive\n\n"  # a proxy's read timeout (nginx: 60 s) never ends it
+            quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
         serial = fresh
         if the_broker.claim_check(session_id):
             checked: int | None = None

@@ -105,7 +105,7 @@
   }
   function connect() {
     var source = new EventSource(main.getAttribute("data-events"));
-    // Each (re)connection (every 20 to 25 s, or after dropped Wi-Fi) starts with the game's version:
+    // Each (re)connection (every 30 to 90 s, or after dropped Wi-Fi) starts with the game's version:
     // the page fetches itself again only if the game moved meanwhile.
     source.addEventListener("version", function (event) {
       var version = "";
