@@ -127,6 +127,8 @@ def test_a_whole_game_without_javascript(app, db, world):
     podium = text(host.get(f"/live/{live.id}/host"))
     assert "Podium" in podium and "gradebook" in podium
     assert "Game over" in text(guest.get(f"/live/play/{live.id}"))
+    over = text(member.get(f"/live/play/{live.id}"))  # a wrong answer, a skipped question
+    assert "0 right out of 2 questions" in over and "missed questions come back" in over
     csv = host.get(f"/live/{live.id}/results.csv")
     assert csv.status_code == 200 and "<b>Eve</b>" in text(csv) and str(eve.points) in text(csv)
     assert host.get(f"/live/{live.id}/results.xlsx").status_code == 200
@@ -162,6 +164,22 @@ def test_successful_joins_do_not_use_up_the_limit(app, world):
             == 302
         )
 
+
+
+def test_a_member_with_every_answer_right_is_not_told_of_missed_questions(app, db, world):
+    host, live = world["host"], world["live"]
+    member = app.test_client()
+    login(member, "zoe")
+    member.post("/live/join", data={"pin": live.pin})
+    for position, right in enumerate(["2015", "Microsoft"]):
+        host.post(f"/live/{live.id}/control/{'next' if position else 'start'}")
+        page = text(member.get(f"/live/play/{live.id}"))
+        answer = {"position": str(position), "answer": button_for(page, right)}
+        assert member.post(f"/live/play/{live.id}/answer", data=answer).status_code == 302
+    host.post(f"/live/{live.id}/control/next")  # after the last: the podium
+    over = text(member.get(f"/live/play/{live.id}"))
+    assert "2 right out of 2 questions" in over
+    assert "missed questions" not in over
 
 def test_the_host_removes_a_player_whose_answers_are_then_refused(app, db, world):
     host, live = world["host"], world["live"]
