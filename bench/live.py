@@ -265,7 +265,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    env: dict[str, str], log: Path, config: Path = ROOT / "gunicorn.conf.py"
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -273,7 +275,7 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
             "-m",
             "gunicorn",
             "-c",
-            str(ROOT / "gunicorn.conf.py"),
+            str(config),
             "-b",
             f"127.0.0.1:{port}",
         ],
@@ -293,6 +295,24 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
 
 
 GAME_ON = threading.Event()  # set once every player has joined and listens
+LOGS: list[Path] = []  # the servers' logs, read for the workers' full collections (--gc-pauses)
+
+
+def gc_pauses(since: float, until: float) -> str:
+    """The workers' full collections between two wall-clock times, from their logs: how many,
+    and the longest (with the objects it walked)."""
+    pauses = []
+    for log in LOGS:
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("gc-pause "):
+                _tag, _pid, at, took, walked = line.split()
+                if since <= float(at) <= until:
+                    pauses.append((float(took), int(walked)))
+    if not pauses:
+        return "; no full collection"
+    took, walked = max(pauses)
+    many = "full collection" if len(pauses) == 1 else "full collections"
+    return f"; {len(pauses)} {many}, longest {took:.0f} ms ({walked:,} objects)"
 
 
 def kill_workers(master: int, stop: threading.Event) -> None:
@@ -411,7 +431,9 @@ def run(args: argparse.Namespace) -> None:
             for log in logs:
                 log.unlink(missing_ok=True)
             print(f"gunicorn logs: {', '.join(map(str, logs[: args.servers]))}")
-            servers = [start_server(env, logs[i]) for i in range(args.servers)]
+            config = ROOT / ("bench/apps/gc_pauses.py" if args.gc_pauses else "gunicorn.conf.py")
+            servers = [start_server(env, logs[i], config) for i in range(args.servers)]
+            LOGS.extend(logs[: args.servers] if args.gc_pauses else [])
             MASTERS.extend(process.pid for process, _u in servers)
             urls = [u for _p, u in servers]
             stop = threading.Event()
@@ -519,7 +541,7 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
             _s, _l, page = host.open(host_page)
         action = "start" if number == 0 else "next"
         cpu.start()
-        sent = time.perf_counter()
+        sent, sent_wall = time.perf_counter(), time.time()
         host.open(f"{a}/live/{session_id}/control/{action}", {"csrf_token": token_of(page)})
         fetched = len(projector.fetches)
         reached, acks = play_round(players, sent)
@@ -538,6 +560,7 @@ def measure(args: argparse.Namespace, urls: list[str], app: Any) -> None:
             f"p50 {pct(acks, 0.5) * 1000:.0f} ms, p99 {pct(acks, 0.99) * 1000:.0f} ms, "
             f"max {max(acks, default=0) * 1000:.0f} ms; projector after the last answer "
             f"{board * 1000:.0f} ms ({fetched} projector pages); {cpu}"
+            + (gc_pauses(sent_wall, time.time()) if LOGS else "")
         )
     projector.stop.set()
     for player in players:
@@ -574,6 +597,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--kill-workers", action="store_true", help="SIGKILL a worker of server B every 3 s"
+    )
+    parser.add_argument(
+        "--gc-pauses",
+        action="store_true",
+        help="the workers log their full garbage collections (bench/apps/gc_pauses.py)",
     )
     args = parser.parse_args()
     if args.kill_workers and args.servers < 2:
