@@ -580,9 +580,10 @@ def _events(
     # On (re)connection: the page compares, and fetches itself if it is behind.
     yield f"event: version\ndata: {json.dumps({'version': version})}\n\n".encode()
     seen = version
-    now = time.time()
-    end = live_broker.stream_end(now, app.config["LIVE_STREAM_SECONDS"], player and player[0])
-    until = time.monotonic() + (end - now)
+    now, key = time.time(), None if player is None else player[0]
+    until = (
+        time.monotonic() + live_broker.stream_end(now, app.config["LIVE_STREAM_SECONDS"], key) - now
+    )
     quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
     while (left := until - time.monotonic()) > 0:
         wait = min(left, quiet_until - time.monotonic())
