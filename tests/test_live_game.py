@@ -165,7 +165,6 @@ def test_successful_joins_do_not_use_up_the_limit(app, world):
         )
 
 
-
 def test_a_member_with_every_answer_right_is_not_told_of_missed_questions(app, db, world):
     host, live = world["host"], world["live"]
     member = app.test_client()
@@ -180,6 +179,7 @@ def test_a_member_with_every_answer_right_is_not_told_of_missed_questions(app, d
     over = text(member.get(f"/live/play/{live.id}"))
     assert "2 right out of 2 questions" in over
     assert "missed questions" not in over
+
 
 def test_the_host_removes_a_player_whose_answers_are_then_refused(app, db, world):
     host, live = world["host"], world["live"]
