@@ -588,18 +588,19 @@ def _events(
     while (left := until - time.monotonic()) > 0:
         wait = min(left, quiet_until - time.monotonic())
         fresh, version = the_broker.wait(session_id, serial, seen, wait, every_change)
+        message: bytes | None = None
         if version > seen:
             if player is not None:
-                yield phase_event(app, session_id, version, player)
+                message = phase_event(app, session_id, version, player)
             else:
-                yield f"event: phase\ndata: {json.dumps({'version': version})}\n\n".encode()
+                message = f"event: phase\ndata: {json.dumps({'version': version})}\n\n".encode()
             seen = version
-            quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
         elif fresh != serial and every_change:
-            yield f"event: count\ndata: {json.dumps({'version': version})}\n\n".encode()
-            quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
+            message = f"event: count\ndata: {json.dumps({'version': version})}\n\n".encode()
         elif time.monotonic() >= quiet_until:
-            yield b": keep-alive\n\n"  # a proxy's read timeout (nginx: 60 s) never ends it
+            message = b": keep-alive\n\n"  # a proxy's read timeout (nginx: 60 s) never ends it
+        if message is not None:
+            yield message
             quiet_until = time.monotonic() + KEEP_ALIVE_SECONDS
         serial = fresh
         if the_broker.claim_check(session_id):
